@@ -1,0 +1,58 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  type NativeAttributeValue,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+export type Item = Record<string, NativeAttributeValue>;
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Per-item cancellation codes of a cancelled transaction (`ConditionalCheckFailed`, `TransactionConflict`, `None`…). */
+export function cancellationReasons(error: unknown): string[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+/**
+ * Runs one transaction. Returns undefined on success, or the per-item codes when a condition was
+ * false. Transactions racing on the same item are cancelled with `TransactionConflict` although no
+ * condition failed; those are retried with jittered backoff, since the same conditions may pass a
+ * moment later.
+ */
+export async function transactWrite(
+  doc: DynamoDBDocumentClient,
+  items: TransactItem[],
+  options: { attempts?: number } = {},
+): Promise<string[] | undefined> {
+  const attempts = options.attempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return undefined;
+    } catch (error) {
+      const codes = cancellationReasons(error);
+      if (codes === undefined) throw error;
+      if (codes.includes('ConditionalCheckFailed')) return codes;
+      if (!codes.includes('TransactionConflict') || attempt >= attempts) throw error;
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    }
+  }
+}
+
+/** Every item a query matches, following LastEvaluatedKey. */
+export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

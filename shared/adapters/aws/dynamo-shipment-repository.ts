@@ -1,0 +1,145 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Shipment } from '../../domain/shipment.ts';
+import type { DomainEvent } from '../../events/envelope.ts';
+import type { OrderWaiter, ShipmentRepository } from '../../ports/shipment-repository.ts';
+import { type Item, queryAll, type TransactItem, transactWrite } from './dynamo-helpers.ts';
+import { keys } from './order-keys.ts';
+
+/**
+ * Shipments live in their order's partition (`ORDER#id` / `SHIPMENT#shipmentId`), so an order's
+ * shipments are one query; a pointer item `SHIPMENT#shipmentId` / `SHIPMENT` finds the order from a
+ * partner's callback. Waiters (`ORDER#id` / `WAIT#kind`) hold order-level task tokens.
+ */
+export const shipmentKeys = {
+  shipment: (orderId: string, shipmentId: string) => ({
+    PK: `ORDER#${orderId}`,
+    SK: `SHIPMENT#${shipmentId}`,
+  }),
+  shipmentPrefix: 'SHIPMENT#',
+  pointer: (shipmentId: string) => ({ PK: `SHIPMENT#${shipmentId}`, SK: 'SHIPMENT' }),
+  waiter: (orderId: string, kind: string) => ({ PK: `ORDER#${orderId}`, SK: `WAIT#${kind}` }),
+  waiterPrefix: 'WAIT#',
+};
+
+function outbox(events: DomainEvent[], TableName: string): TransactItem[] {
+  return events.map((event) => ({
+    Put: {
+      TableName,
+      Item: { ...keys.outbox(event.orderId ?? 'none', event.eventId), entity: 'OUTBOX', event },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  }));
+}
+
+const strip = ({ PK: _pk, SK: _sk, entity: _e, ...rest }: Item) => rest;
+
+export function makeDynamoShipmentRepository(
+  doc: DynamoDBDocumentClient,
+  options: { tableName: string },
+): ShipmentRepository {
+  const TableName = options.tableName;
+  const item = (shipment: Shipment): Item => ({
+    ...shipmentKeys.shipment(shipment.orderId, shipment.shipmentId),
+    entity: 'SHIPMENT',
+    ...shipment,
+  });
+
+  return {
+    async get(shipmentId) {
+      const pointer = await doc.send(
+        new GetCommand({ TableName, Key: shipmentKeys.pointer(shipmentId), ConsistentRead: true }),
+      );
+      const orderId = pointer.Item?.orderId as string | undefined;
+      if (orderId === undefined) return undefined;
+      const out = await doc.send(
+        new GetCommand({ TableName, Key: shipmentKeys.shipment(orderId, shipmentId), ConsistentRead: true }),
+      );
+      return out.Item ? (strip(out.Item) as Shipment) : undefined;
+    },
+
+    async listByOrder(orderId) {
+      const items = await queryAll(doc, {
+        TableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': shipmentKeys.shipmentPrefix },
+        ConsistentRead: true,
+      });
+      return items.map((i) => strip(i) as Shipment);
+    },
+
+    async request(shipment, events) {
+      const reasons = await transactWrite(doc, [
+        { Put: { TableName, Item: item(shipment), ConditionExpression: 'attribute_not_exists(PK)' } },
+        {
+          Put: {
+            TableName,
+            Item: {
+              ...shipmentKeys.pointer(shipment.shipmentId),
+              entity: 'SHIPMENT_POINTER',
+              orderId: shipment.orderId,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        ...outbox(events, TableName),
+      ]);
+      if (reasons === undefined) return 'created';
+      // A retried step: the workflow now waits on the retry's token.
+      await transactWrite(doc, [
+        {
+          Update: {
+            TableName,
+            Key: shipmentKeys.shipment(shipment.orderId, shipment.shipmentId),
+            UpdateExpression: 'SET taskToken = :t, updatedAt = :u, version = version + :one',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: {
+              ':t': shipment.taskToken,
+              ':u': shipment.updatedAt,
+              ':one': 1,
+            },
+          },
+        },
+      ]);
+      return 'token-replaced';
+    },
+
+    async update(shipment, expectedVersion, events) {
+      const reasons = await transactWrite(doc, [
+        {
+          Put: {
+            TableName,
+            Item: item(shipment),
+            ConditionExpression: '#v = :expected',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          },
+        },
+        ...outbox(events, TableName),
+      ]);
+      return reasons === undefined ? 'updated' : 'conflict';
+    },
+
+    async putWaiter(waiter) {
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...shipmentKeys.waiter(waiter.orderId, waiter.kind), entity: 'WAITER', ...waiter },
+        }),
+      );
+    },
+
+    async listWaiters(orderId) {
+      const items = await queryAll(doc, {
+        TableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': shipmentKeys.waiterPrefix },
+        ConsistentRead: true,
+      });
+      return items.map((i) => strip(i) as OrderWaiter);
+    },
+
+    async deleteWaiter(orderId, kind) {
+      await doc.send(new DeleteCommand({ TableName, Key: shipmentKeys.waiter(orderId, kind) }));
+    },
+  };
+}

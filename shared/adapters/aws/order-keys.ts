@@ -1,0 +1,32 @@
+/**
+ * Single-table key design (docs/data-model.md documents every access pattern). Keys are built only
+ * here so the repository, the docs and the tests agree.
+ */
+export const ORDER_INDEXES = {
+  byCustomer: 'GSI1',
+  byStatus: 'GSI2',
+  byChannel: 'GSI3',
+} as const;
+
+export const keys = {
+  order: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
+  historyPrefix: 'HISTORY#',
+  history: (orderId: string, at: string, seq: number) => ({
+    PK: `ORDER#${orderId}`,
+    SK: `HISTORY#${at}#${String(seq).padStart(4, '0')}`,
+  }),
+  outbox: (orderId: string, eventId: string) => ({ PK: `ORDER#${orderId}`, SK: `OUTBOX#${eventId}` }),
+  idempotency: (channel: string, key: string) => ({ PK: `IDEMPOTENCY#${channel}#${key}`, SK: 'IDEMPOTENCY' }),
+  externalId: (channel: string, externalId: string) => ({
+    PK: `EXTERNALID#${channel}#${externalId}`,
+    SK: 'EXTERNALID',
+  }),
+  /** Sort key shared by the three order GSIs: newest-first listing by creation time. */
+  orderSort: (createdAt: string, orderId: string) => `${createdAt}#${orderId}`,
+  byCustomer: (customerId: string) => `CUSTOMER#${customerId}`,
+  byStatus: (status: string) => `STATUS#${status}`,
+  byChannel: (channel: string) => `CHANNEL#${channel}`,
+};
+
+/** How long an Idempotency-Key is remembered. Longer than any sane client retry window. */
+export const IDEMPOTENCY_RETENTION_DAYS = 30;

@@ -1,0 +1,389 @@
+import { z } from 'zod';
+import { LocationSchema, PutLocationRequestSchema } from '../domain/location.ts';
+import { OrderSchema, PlaceOrderRequestSchema, StatusChangeSchema } from '../domain/order.ts';
+import { CreateReturnRequestSchema, ReturnEventRequestSchema, RmaViewSchema } from '../domain/return.ts';
+import { FulfillmentEventRequestSchema, ShipmentViewSchema } from '../domain/shipment.ts';
+import { AdjustInventoryRequestSchema } from '../usecases/adjust-inventory.ts';
+import { AllocateOrderRequestSchema } from '../usecases/allocate-order.ts';
+import { CancelOrderRequestSchema } from '../usecases/cancel-order.ts';
+import { OrderActivitySchema, StateMachineViewSchema } from '../usecases/get-order-activity.ts';
+import { HoldInventoryRequestSchema } from '../usecases/hold-inventory.ts';
+import { ReleaseOrderHoldRequestSchema } from '../usecases/release-order-hold.ts';
+import { SyncInventoryRequestSchema } from '../usecases/sync-inventory.ts';
+import { ExecutionDetailSchema, ExecutionSummarySchema } from '../usecases/workflow-executions.ts';
+
+/**
+ * The OpenAPI 3.1 description of the REST API, generated from the same zod schemas the handlers
+ * validate with, so the document cannot drift from the code. Served at GET /openapi.json.
+ */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int().optional(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  requestId: z.string().optional(),
+  errors: z
+    .array(z.object({ pointer: z.string(), field: z.string(), message: z.string() }))
+    .optional()
+    .describe('One entry per bad field'),
+});
+
+export const OrderViewSchema = OrderSchema.extend({ history: z.array(StatusChangeSchema) });
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  summary: string;
+  scope: string;
+  request?: z.ZodType;
+  /** Absent when the response is described only loosely (an object). */
+  response?: z.ZodType;
+  success: number[];
+  errors: number[];
+  requiredHeaders?: string[];
+  query?: string[];
+  apiKey?: boolean;
+}
+
+export const API_ROUTES: ApiRoute[] = [
+  {
+    method: 'POST',
+    path: '/orders',
+    summary: 'Capture an order, exactly once per Idempotency-Key',
+    scope: 'orders',
+    request: PlaceOrderRequestSchema,
+    response: OrderSchema,
+    success: [200, 201],
+    errors: [400, 403, 409, 413, 415, 422, 429],
+    requiredHeaders: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/orders',
+    summary: 'List orders by customer, status or channel, newest first',
+    scope: 'orders',
+    response: page(OrderSchema),
+    success: [200],
+    errors: [400, 403, 429],
+    query: ['customerId', 'status', 'channel', 'createdFrom', 'createdTo', 'limit', 'cursor'],
+  },
+  {
+    method: 'GET',
+    path: '/orders/{orderId}',
+    summary: 'Read an order with its status history',
+    scope: 'orders',
+    response: OrderViewSchema,
+    success: [200],
+    errors: [403, 404, 429],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{orderId}/cancel',
+    summary: 'Cancel an order before shipment',
+    scope: 'orders',
+    request: CancelOrderRequestSchema,
+    response: OrderSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 429],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{orderId}/allocate',
+    summary: 'Source and reserve the open lines of an order',
+    scope: 'admin',
+    request: AllocateOrderRequestSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 429],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{orderId}/release-hold',
+    summary: 'Release an order held for review (ON_HOLD → CREATED); its fulfilment workflow resumes',
+    scope: 'admin',
+    request: ReleaseOrderHoldRequestSchema,
+    response: OrderSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 429],
+  },
+  {
+    method: 'POST',
+    path: '/fulfillments/{shipmentId}/events',
+    summary:
+      'A fulfilment partner reports on a shipment released to its location: accepted, shipped (with tracking), delivered or rejected; idempotent on eventId',
+    scope: 'fulfillment',
+    request: FulfillmentEventRequestSchema,
+    response: ShipmentViewSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 429],
+  },
+  {
+    method: 'PUT',
+    path: '/locations/{locationId}',
+    summary: 'Create or replace a location',
+    scope: 'locations:write',
+    request: PutLocationRequestSchema,
+    response: LocationSchema,
+    success: [200, 201],
+    errors: [400, 403, 429],
+  },
+  {
+    method: 'GET',
+    path: '/locations/{locationId}',
+    summary: 'Read a location',
+    scope: 'inventory:read',
+    response: LocationSchema,
+    success: [200],
+    errors: [403, 404, 429],
+  },
+  {
+    method: 'GET',
+    path: '/locations',
+    summary: 'List locations',
+    scope: 'inventory:read',
+    response: page(LocationSchema),
+    success: [200],
+    errors: [400, 403, 429],
+    query: ['type', 'status', 'capability', 'limit', 'cursor'],
+  },
+  {
+    method: 'PUT',
+    path: '/inventory/{sku}/{locationId}',
+    summary: 'Absolute on-hand sync from a WMS/POS, ordered by sequence',
+    scope: 'inventory:write',
+    request: SyncInventoryRequestSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 429],
+  },
+  {
+    method: 'POST',
+    path: '/inventory/adjustments',
+    summary: 'Apply inventory deltas with reasons, all or nothing',
+    scope: 'inventory:write',
+    request: AdjustInventoryRequestSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 422, 429],
+  },
+  {
+    method: 'GET',
+    path: '/inventory/{sku}',
+    summary: 'The network view of a SKU',
+    scope: 'inventory:read',
+    success: [200],
+    errors: [400, 403, 404, 429],
+  },
+  {
+    method: 'GET',
+    path: '/availability',
+    summary: 'Available-to-sell per SKU and pickup stores nearby',
+    scope: 'inventory:read',
+    success: [200],
+    errors: [400, 403, 429],
+    query: ['sku', 'lat', 'lon', 'postalCode', 'stores', 'radiusKm'],
+  },
+  {
+    method: 'POST',
+    path: '/reservations',
+    summary: 'Hold stock for a cart, with a TTL',
+    scope: 'orders',
+    request: HoldInventoryRequestSchema,
+    success: [200, 201],
+    errors: [400, 403, 409, 429],
+  },
+  {
+    method: 'DELETE',
+    path: '/reservations/{holdId}',
+    summary: 'Release a hold',
+    scope: 'orders',
+    success: [200],
+    errors: [403, 404, 429],
+  },
+  {
+    method: 'GET',
+    path: '/ops/executions',
+    summary: 'Workflow executions (one per order for fulfilment), newest first per state machine',
+    scope: 'admin',
+    response: page(ExecutionSummarySchema),
+    success: [200],
+    errors: [400, 403, 429],
+    query: ['status', 'stateMachine', 'limit', 'cursor'],
+  },
+  {
+    method: 'GET',
+    path: '/ops/executions/{name}',
+    summary: 'One workflow execution by name (e.g. the order id) with its history, state by state',
+    scope: 'admin',
+    response: ExecutionDetailSchema,
+    success: [200],
+    errors: [400, 403, 404, 429],
+    query: ['stateMachine'],
+  },
+  {
+    method: 'GET',
+    path: '/ops/orders/{orderId}/events',
+    summary: 'The events an order announced (its outbox) and its reservations, for the ops console',
+    scope: 'admin',
+    response: OrderActivitySchema,
+    success: [200],
+    errors: [403, 404, 429],
+  },
+  {
+    method: 'GET',
+    path: '/ops/state-machines/{name}',
+    summary: 'A state machine of this deployment with its definition (ASL), for the ops console diagram',
+    scope: 'admin',
+    response: StateMachineViewSchema,
+    success: [200],
+    errors: [403, 404, 429],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{orderId}/returns',
+    summary:
+      'Authorise a return (RMA) of shipped units, by mail to a returns warehouse or in a store; exactly once per Idempotency-Key',
+    scope: 'orders',
+    request: CreateReturnRequestSchema,
+    response: RmaViewSchema,
+    success: [200, 201],
+    errors: [400, 403, 404, 409, 413, 415, 422, 429],
+    requiredHeaders: ['Idempotency-Key'],
+  },
+  {
+    method: 'GET',
+    path: '/returns/{rmaId}',
+    summary: 'Read a return (RMA) with its status, received and restocked units and refund',
+    scope: 'orders',
+    response: RmaViewSchema,
+    success: [200],
+    errors: [403, 404, 429],
+  },
+  {
+    method: 'POST',
+    path: '/returns/{rmaId}/events',
+    summary:
+      'The return location reports receipt with a per-line inspection (restock or dispose); the payment service reports the refund issued or failed; idempotent on eventId',
+    scope: 'fulfillment',
+    request: ReturnEventRequestSchema,
+    response: RmaViewSchema,
+    success: [200, 202],
+    errors: [400, 403, 404, 409, 413, 415, 429],
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This document',
+    scope: 'none',
+    success: [200],
+    errors: [],
+    apiKey: false,
+  },
+];
+
+type JsonSchema = Record<string, unknown>;
+
+/** Response schemas allow new fields (additive changes keep clients working); requests stay strict. */
+function openForAdditions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(openForAdditions);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'additionalProperties' && value === false) continue;
+    out[key] = openForAdditions(value);
+  }
+  return out;
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return io === 'output' ? (openForAdditions(rest) as JsonSchema) : rest;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  400: 'The request is not valid; `errors` names each bad field',
+  403: 'Missing or invalid API key, or the key lacks the scope',
+  404: 'Not found (another channel’s resources read as not found)',
+  409: 'Conflict with the current state',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Idempotency-Key reused with a different request',
+  429: 'Throttled or over quota (per-key usage plan)',
+};
+
+export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of API_ROUTES) {
+    const parameters = [
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...(route.requiredHeaders ?? []).map((name) => ({
+        name,
+        in: 'header',
+        required: true,
+        schema: { type: 'string', maxLength: 255 },
+      })),
+      ...(route.query ?? []).map((name) => ({
+        name,
+        in: 'query',
+        required: false,
+        schema: { type: 'string' },
+      })),
+    ];
+    const responses: Record<string, unknown> = {};
+    for (const status of route.success) {
+      responses[String(status)] = {
+        description: STATUS_TEXT[status] ?? 'OK',
+        content: {
+          'application/json': {
+            schema: route.response ? jsonSchema(route.response, 'output') : { type: 'object' },
+          },
+        },
+      };
+    }
+    for (const status of route.errors) {
+      responses[String(status)] = {
+        description: STATUS_TEXT[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = {
+      summary: route.summary,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/._-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      ...(route.apiKey === false ? { security: [] } : { 'x-quartermaster-scope': route.scope }),
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.request
+        ? {
+            requestBody: {
+              required: route.method !== 'POST' || !route.path.endsWith('/allocate'),
+              content: { 'application/json': { schema: jsonSchema(route.request, 'input') } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Quartermaster order management API',
+      version: '1.0.0',
+      description:
+        'Order capture, inventory and sourcing. Money is in integer minor units. Errors are RFC 9457 problem details.',
+    },
+    servers: [{ url: options.serverUrl ?? '/' }],
+    security: [{ apiKey: [] }],
+    components: {
+      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+      schemas: { Problem: jsonSchema(ProblemSchema, 'output') },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The order state model. Every change of status goes through `assertTransition`, and every change is
+ * recorded as an append-only `StatusChange` (who, what, when, why).
+ */
+export const ORDER_STATUSES = [
+  'CREATED',
+  'ON_HOLD',
+  'ALLOCATED',
+  'PARTIALLY_ALLOCATED',
+  'BACKORDERED',
+  'RELEASED',
+  'PARTIALLY_SHIPPED',
+  'SHIPPED',
+  'DELIVERED',
+  'COMPLETED',
+  'CANCELLED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const LINE_STATUSES = [
+  'CREATED',
+  'ALLOCATED',
+  'BACKORDERED',
+  'RELEASED',
+  'SHIPPED',
+  'DELIVERED',
+  'CANCELLED',
+  'RETURNED',
+] as const;
+export type LineStatus = (typeof LINE_STATUSES)[number];
+
+const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  CREATED: ['ON_HOLD', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
+  ON_HOLD: ['CREATED', 'CANCELLED'],
+  ALLOCATED: ['RELEASED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
+  PARTIALLY_ALLOCATED: ['ALLOCATED', 'BACKORDERED', 'RELEASED', 'CANCELLED'],
+  BACKORDERED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'CANCELLED'],
+  // RELEASED → ALLOCATED/PARTIALLY_ALLOCATED/BACKORDERED: a location rejected and the lines were re-sourced.
+  RELEASED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
+  // The unshipped remainder of a partially shipped order can still be cancelled line by line, which
+  // completes the order rather than cancelling it (something was shipped).
+  PARTIALLY_SHIPPED: ['SHIPPED', 'COMPLETED'],
+  SHIPPED: ['DELIVERED', 'COMPLETED'],
+  DELIVERED: ['COMPLETED'],
+  COMPLETED: [],
+  CANCELLED: [],
+};
+
+/** Statuses from which a whole order may still be cancelled: nothing has left a building yet. */
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((s) =>
+  ORDER_TRANSITIONS[s].includes('CANCELLED'),
+);
+
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter(
+  (s) => ORDER_TRANSITIONS[s].length === 0,
+);
+
+export function allowedTransitions(from: OrderStatus): readonly OrderStatus[] {
+  return ORDER_TRANSITIONS[from];
+}
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[from].includes(to);
+}
+
+export class InvalidTransitionError extends Error {
+  constructor(
+    readonly from: OrderStatus,
+    readonly to: OrderStatus,
+  ) {
+    super(
+      `An order in status ${from} cannot become ${to}; allowed from ${from}: ${ORDER_TRANSITIONS[from].join(', ') || 'none (terminal)'}`,
+    );
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+export function assertTransition(from: OrderStatus, to: OrderStatus): void {
+  if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { LocationIdSchema } from './order.ts';
+
+/**
+ * A shipment the fulfilment workflow released to a location (own warehouse/store) or a drop-ship
+ * vendor. The task token of the workflow step waiting for the location's callback is stored with it
+ * and never leaves the system: partners address the shipment by its id only.
+ */
+export const SHIPMENT_STATUSES = [
+  'REQUESTED',
+  'ACCEPTED',
+  'SHIPPED',
+  'DELIVERED',
+  'REJECTED',
+  'TIMED_OUT',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+
+/** Statuses in which the workflow is still waiting for the location. */
+export const LIVE_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['REQUESTED', 'ACCEPTED'];
+
+export type ShipmentKind = 'ship' | 'pickup' | 'transfer' | 'drop-ship';
+
+export interface ShipmentLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+}
+
+export interface Shipment {
+  shipmentId: string;
+  orderId: string;
+  locationId: string;
+  kind: ShipmentKind;
+  toLocationId?: string;
+  lines: ShipmentLine[];
+  status: ShipmentStatus;
+  /** The allocation round that planned it (1 = first allocation; re-sourcing adds rounds). */
+  round: number;
+  /** Internal only: never returned by the API, never in an event. */
+  taskToken?: string;
+  tracking?: { carrier: string; trackingNumber: string; trackingUrl?: string };
+  reason?: string;
+  /** Partner event ids already applied (idempotency of the callback API). */
+  processedEventIds: string[];
+  requestedAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** What partners may see of a shipment. */
+export function publicShipment(shipment: Shipment): Omit<Shipment, 'taskToken' | 'processedEventIds'> {
+  const { taskToken: _token, processedEventIds: _ids, ...rest } = shipment;
+  return rest;
+}
+
+/**
+ * Deterministic ids, so a retried workflow step writes the same shipment again instead of a second
+ * one: one shipment per order, allocation round and location. Drop-ship purchase orders use `po_`.
+ */
+export function shipmentIdFor(
+  orderId: string,
+  round: number,
+  locationId: z.infer<typeof LocationIdSchema>,
+  kind: ShipmentKind,
+): string {
+  const prefix = kind === 'drop-ship' ? 'po' : 'shp';
+  return `${prefix}_${orderId.replace(/^ord_/, '')}.${round}.${locationId}`;
+}
+
+export const FULFILLMENT_EVENT_TYPES = ['accepted', 'shipped', 'delivered', 'rejected'] as const;
+export type FulfillmentEventType = (typeof FULFILLMENT_EVENT_TYPES)[number];
+
+export const REJECTION_REASONS = [
+  'out-of-stock',
+  'damaged-stock',
+  'no-capacity',
+  'cannot-meet-sla',
+  'address-unserviceable',
+  'location-closed',
+  'other',
+] as const;
+
+const eventIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'may contain only letters, digits and . _ : @ -');
+
+/** `POST /fulfillments/{shipmentId}/events`: what a location or vendor reports about a shipment. */
+export const FulfillmentEventRequestSchema = z
+  .strictObject({
+    type: z.enum(FULFILLMENT_EVENT_TYPES),
+    /** The partner's id for this report; a repeat with the same id changes nothing. */
+    eventId: eventIdSchema,
+    tracking: z
+      .strictObject({
+        carrier: z.string().trim().min(1).max(64),
+        trackingNumber: z.string().trim().min(1).max(128),
+        trackingUrl: z.httpUrl().optional(),
+      })
+      .optional(),
+    reason: z.enum(REJECTION_REASONS).optional(),
+    note: z.string().trim().min(1).max(1000).optional(),
+  })
+  .superRefine((event, ctx) => {
+    if (event.type === 'shipped' && event.tracking === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tracking'], message: 'is required for a shipped event' });
+    }
+    if (event.type === 'rejected' && event.reason === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required for a rejected event' });
+    }
+  });
+export type FulfillmentEventRequest = z.infer<typeof FulfillmentEventRequestSchema>;
+
+/** Error names the workflow's Retry/Catch rules match on (SendTaskFailure `error`, Lambda errors). */
+export const WORKFLOW_ERRORS = {
+  /** A location rejected the shipment: release and re-source. */
+  shipmentRejected: 'ShipmentRejected',
+  /** The order was cancelled while the workflow ran: end in the Cancelled state. */
+  orderCancelled: 'OrderCancelled',
+  /** Worth retrying: a concurrent change, a throttled dependency. */
+  transient: 'TransientError',
+} as const;
+
+/** An error whose `name` the state machine matches (Lambda reports it as the error type). */
+export class WorkflowError extends Error {
+  constructor(name: (typeof WORKFLOW_ERRORS)[keyof typeof WORKFLOW_ERRORS], message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** A shipment as the callback API returns it (no task token, no processed event ids). */
+export const ShipmentViewSchema = z.object({
+  shipmentId: z.string(),
+  orderId: z.string(),
+  locationId: z.string(),
+  kind: z.enum(['ship', 'pickup', 'transfer', 'drop-ship']),
+  toLocationId: z.string().optional(),
+  lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
+  status: z.enum(SHIPMENT_STATUSES),
+  round: z.number().int(),
+  tracking: z
+    .object({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().optional() })
+    .optional(),
+  reason: z.string().optional(),
+  requestedAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});

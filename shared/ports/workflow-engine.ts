@@ -1,0 +1,11 @@
+/** The workflow engine (Step Functions) as the use cases need it. */
+export interface WorkflowEngine {
+  /** Starts the fulfilment run of an order; `already-running` when an execution with that name exists. */
+  startFulfilment(input: { name: string; input: unknown }): Promise<'started' | 'already-exists'>;
+  sendTaskSuccess(taskToken: string, output: unknown): Promise<TaskSignalOutcome>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<TaskSignalOutcome>;
+  sendTaskHeartbeat(taskToken: string): Promise<TaskSignalOutcome>;
+}
+
+/** `gone`: the task no longer waits (TaskTimedOut / TaskDoesNotExist / InvalidToken): nothing to signal. */
+export type TaskSignalOutcome = 'sent' | 'gone';

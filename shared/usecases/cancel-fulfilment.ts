@@ -1,0 +1,69 @@
+import { conflict } from '../domain/errors.ts';
+import { LIVE_SHIPMENT_STATUSES, WORKFLOW_ERRORS } from '../domain/shipment.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ShipmentRepository } from '../ports/shipment-repository.ts';
+import type { WorkflowEngine } from '../ports/workflow-engine.ts';
+
+/**
+ * The fulfilment side of a cancellation. Before: refuse when a shipment already left a building
+ * (the order status stays RELEASED while other shipments are in flight). After the order is
+ * CANCELLED (OrderCancelled goes to partners through the outbox): close every live shipment and fail
+ * every task the workflow waits on with `OrderCancelled`, which ends the execution in its Cancelled
+ * state. Repeating it is harmless.
+ */
+export function makeCancelFulfilment(deps: {
+  shipments: ShipmentRepository;
+  engine: WorkflowEngine;
+  clock: Clock;
+}) {
+  return {
+    async assertCancellable(orderId: string): Promise<void> {
+      const shipped = (await deps.shipments.listByOrder(orderId)).find(
+        (s) => s.status === 'SHIPPED' || s.status === 'DELIVERED',
+      );
+      if (shipped) {
+        throw conflict(
+          `Order ${orderId} can no longer be cancelled: shipment ${shipped.shipmentId} has shipped`,
+          { shipmentId: shipped.shipmentId },
+        );
+      }
+    },
+
+    async afterCancel(orderId: string): Promise<{ shipmentsCancelled: number; tasksSignalled: number }> {
+      const cause = `Order ${orderId} was cancelled`;
+      let shipmentsCancelled = 0;
+      let tasksSignalled = 0;
+      for (const shipment of await deps.shipments.listByOrder(orderId)) {
+        if (!LIVE_SHIPMENT_STATUSES.includes(shipment.status)) continue;
+        const { taskToken, ...rest } = shipment;
+        const outcome = await deps.shipments.update(
+          {
+            ...rest,
+            status: 'CANCELLED',
+            reason: 'order cancelled',
+            updatedAt: deps.clock.now().toISOString(),
+            version: shipment.version + 1,
+          },
+          shipment.version,
+          [],
+        );
+        if (outcome === 'updated') shipmentsCancelled++;
+        if (taskToken !== undefined) {
+          if (
+            (await deps.engine.sendTaskFailure(taskToken, WORKFLOW_ERRORS.orderCancelled, cause)) === 'sent'
+          )
+            tasksSignalled++;
+        }
+      }
+      for (const waiter of await deps.shipments.listWaiters(orderId)) {
+        if (
+          (await deps.engine.sendTaskFailure(waiter.taskToken, WORKFLOW_ERRORS.orderCancelled, cause)) ===
+          'sent'
+        )
+          tasksSignalled++;
+        // The waiter item stays: its token is dead now (a later signal reports 'gone').
+      }
+      return { shipmentsCancelled, tasksSignalled };
+    },
+  };
+}

@@ -1,0 +1,585 @@
+import { DomainError, notFound } from '../domain/errors.ts';
+import type { Order } from '../domain/order.ts';
+import { assertTransition, type OrderStatus } from '../domain/order-status.ts';
+import {
+  LIVE_SHIPMENT_STATUSES,
+  type Shipment,
+  type ShipmentKind,
+  type ShipmentLine,
+  shipmentIdFor,
+  WORKFLOW_ERRORS,
+  WorkflowError,
+} from '../domain/shipment.ts';
+import { allocationSummary, type ReservedUnits } from '../events/inventory-events.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { IdGenerator } from '../ports/id-generator.ts';
+import type { InventoryStore } from '../ports/inventory-store.ts';
+import type { LocationRepository } from '../ports/location-repository.ts';
+import type { OrderRepository } from '../ports/order-repository.ts';
+import type { ShipmentRepository } from '../ports/shipment-repository.ts';
+import type { WorkflowEngine } from '../ports/workflow-engine.ts';
+import { makeAllocateOrder } from './allocate-order.ts';
+import { orderEvent, shipmentRequestEvent } from './fulfilment-events.ts';
+import {
+  assertNotCancelled,
+  changeOrder,
+  isLineDone,
+  WORKFLOW_ACTOR,
+  withShipmentProgress,
+} from './fulfilment-order.ts';
+import { releaseActiveReservations } from './release-reservations.ts';
+
+export interface FulfilmentPolicy {
+  /** Orders carrying one of these tags wait ON_HOLD for a release before they are sourced. */
+  holdTags: readonly string[];
+  /** Re-sourcing rounds after rejections or timeouts before the lines are backordered. */
+  maxResourceAttempts: number;
+  /** SLA given to a location in ShipmentRequested / DropShipRequested. */
+  shipmentSlaHours: number;
+}
+
+export const DEFAULT_FULFILMENT_POLICY: FulfilmentPolicy = {
+  holdTags: ['review', 'fraud-review', 'hold'],
+  maxResourceAttempts: 2,
+  shipmentSlaHours: 48,
+};
+
+/** A shipment the allocate step planned; the Map state requests each one. */
+export interface PlannedShipment {
+  shipmentId: string;
+  locationId: string;
+  kind: ShipmentKind;
+  toLocationId?: string;
+  lines: ShipmentLine[];
+}
+
+/** The loop state the workflow carries between rounds. */
+export interface FulfilmentLoop {
+  round: number;
+  resourceAttempts: number;
+  excludedLocationIds: string[];
+}
+
+export interface ShipmentOutcome {
+  outcome: 'shipped' | 'failed';
+  shipmentId: string;
+  locationId: string;
+}
+
+export type NextStep = 'resource' | 'backorder' | 'complete' | 'cancelled';
+
+/** A safety net against a definition bug looping forever; no real order needs this many rounds. */
+const MAX_ROUNDS = 25;
+
+const pair = (lineId: string, locationId: string) => `${lineId}\u0000${locationId}`;
+
+/**
+ * The fulfilment workflow's steps, one function per Task state. Each is idempotent (a retried
+ * step, or one that ran before a crash, changes nothing twice) and raises `OrderCancelled` as soon
+ * as it sees the order cancelled, which the state machine routes to its Cancelled end.
+ */
+export function makeFulfilmentSteps(deps: {
+  orders: OrderRepository;
+  inventory: InventoryStore;
+  locations: LocationRepository;
+  shipments: ShipmentRepository;
+  clock: Clock;
+  ids: IdGenerator;
+  policy?: Partial<FulfilmentPolicy>;
+  /** To answer its own hold token when the release came first. */
+  engine?: WorkflowEngine;
+}) {
+  const policy: FulfilmentPolicy = { ...DEFAULT_FULFILMENT_POLICY, ...deps.policy };
+  const allocateOrder = makeAllocateOrder(deps);
+  const base = (correlationId: string) => ({
+    eventId: deps.ids.eventId(),
+    occurredAt: deps.clock.now().toISOString(),
+    correlationId,
+  });
+
+  async function currentOrder(orderId: string): Promise<Order> {
+    const order = await deps.orders.get(orderId);
+    if (!order) throw notFound('Order', orderId);
+    return assertNotCancelled(order);
+  }
+
+  async function syncProgress(orderId: string): Promise<Order> {
+    const shipments = await deps.shipments.listByOrder(orderId);
+    return changeOrder(deps, orderId, (order) => {
+      const next = withShipmentProgress(order, shipments);
+      return next === undefined ? undefined : { order: next };
+    });
+  }
+
+  return {
+    /** Orders tagged for review go ON_HOLD (OrderOnHold) and wait for a release. */
+    async checkHold(input: { orderId: string; correlationId: string }): Promise<{ onHold: boolean }> {
+      const order = await currentOrder(input.orderId);
+      if (order.status === 'ON_HOLD') return { onHold: true };
+      const tag = order.tags.find((t) => policy.holdTags.includes(t));
+      if (order.status !== 'CREATED' || tag === undefined) return { onHold: false };
+      await changeOrder(deps, order.orderId, (current) => {
+        if (current.status !== 'CREATED') return undefined;
+        assertTransition(current.status, 'ON_HOLD');
+        const event = orderEvent('OrderOnHold', base(input.correlationId), current, {
+          orderId: current.orderId,
+          reason: 'fraud-review',
+          note: `tagged ${tag}`,
+          previousStatus: current.status,
+          by: WORKFLOW_ACTOR,
+        });
+        return {
+          order: { ...current, status: 'ON_HOLD' },
+          history: [
+            {
+              from: current.status,
+              to: 'ON_HOLD',
+              by: WORKFLOW_ACTOR,
+              reason: `tagged ${tag}`,
+              eventId: event.eventId,
+            },
+          ],
+          events: [event],
+        };
+      });
+      return { onHold: true };
+    },
+
+    /**
+     * Stores the token the workflow waits on while the order is ON_HOLD. A release that landed before
+     * the token was stored found nothing to signal: seen here (re-read after the write), the step
+     * answers its own token.
+     */
+    async awaitRelease(input: { orderId: string; taskToken: string }): Promise<{ waiting: boolean }> {
+      await currentOrder(input.orderId);
+      await deps.shipments.putWaiter({
+        orderId: input.orderId,
+        kind: 'hold',
+        taskToken: input.taskToken,
+        skus: [],
+        createdAt: deps.clock.now().toISOString(),
+      });
+      const after = await currentOrder(input.orderId);
+      if (after.status !== 'ON_HOLD' && deps.engine) {
+        await deps.engine.sendTaskSuccess(input.taskToken, { released: true });
+        return { waiting: false };
+      }
+      return { waiting: true };
+    },
+
+    /**
+     * Sources and reserves the order's open lines (the allocate use case) and plans one shipment per
+     * location for the reserved units no live shipment covers yet. After `maxResourceAttempts`
+     * re-sourcing rounds every location is excluded, so what is left is backordered.
+     */
+    async allocate(input: {
+      orderId: string;
+      correlationId: string;
+      loop: FulfilmentLoop;
+    }): Promise<{ shipments: PlannedShipment[]; backorderedUnits: number; status: OrderStatus }> {
+      const order = await currentOrder(input.orderId);
+      const locations = await deps.locations.all();
+      const exhausted = input.loop.resourceAttempts > policy.maxResourceAttempts;
+      const excludedLocationIds = exhausted
+        ? locations.map((l) => l.locationId)
+        : input.loop.excludedLocationIds;
+      let result: Awaited<ReturnType<typeof allocateOrder>>;
+      try {
+        result = await allocateOrder({
+          orderId: order.orderId,
+          body: excludedLocationIds.length ? { excludedLocationIds: excludedLocationIds.slice(0, 100) } : {},
+          correlationId: input.correlationId,
+          actor: WORKFLOW_ACTOR,
+        });
+      } catch (error) {
+        if (error instanceof DomainError && error.kind === 'conflict') {
+          if (error.details.status === 'CANCELLED') {
+            throw new WorkflowError(WORKFLOW_ERRORS.orderCancelled, error.message);
+          }
+          if (error.details.status === undefined)
+            throw new WorkflowError(WORKFLOW_ERRORS.transient, error.message);
+        }
+        throw error;
+      }
+      const live = (await deps.shipments.listByOrder(order.orderId)).filter((s) =>
+        LIVE_SHIPMENT_STATUSES.includes(s.status),
+      );
+      const covered = new Map<string, number>();
+      for (const s of live) {
+        for (const l of s.lines) {
+          const key = pair(l.lineId, s.locationId);
+          covered.set(key, (covered.get(key) ?? 0) + l.quantity);
+        }
+      }
+      const uncovered: ReservedUnits[] = result.reservations
+        .map((r) => ({
+          lineId: r.lineId,
+          sku: r.sku,
+          locationId: r.locationId,
+          quantity: r.quantity - (covered.get(pair(r.lineId, r.locationId)) ?? 0),
+        }))
+        .filter((r) => r.quantity > 0);
+      const summary = allocationSummary(
+        result.order,
+        uncovered,
+        new Map(locations.map((l) => [l.locationId, l])),
+      );
+      const round = input.loop.round;
+      const shipments: PlannedShipment[] = [
+        ...summary.shipments.map((s) => ({
+          shipmentId: shipmentIdFor(order.orderId, round, s.locationId, s.kind ?? 'ship'),
+          locationId: s.locationId,
+          kind: s.kind ?? ('ship' as const),
+          ...(s.toLocationId === undefined ? {} : { toLocationId: s.toLocationId }),
+          lines: s.lines,
+        })),
+        ...summary.dropShip.map((d) => ({
+          shipmentId: shipmentIdFor(order.orderId, round, d.vendorId, 'drop-ship'),
+          locationId: d.vendorId,
+          kind: 'drop-ship' as const,
+          lines: d.lines,
+        })),
+      ];
+      const backorderedUnits = result.order.lines
+        .filter((l) => !isLineDone(l))
+        .reduce((sum, l) => sum + l.quantities.backordered, 0);
+      return { shipments, backorderedUnits, status: result.order.status };
+    },
+
+    /**
+     * Releases one planned shipment to its location: the shipment (with the task token the
+     * workflow now waits on) and its ShipmentRequested/DropShipRequested in one write; the order
+     * and its lines become RELEASED. A retry writes nothing twice; it only swaps in the new token.
+     */
+    async requestShipment(input: {
+      orderId: string;
+      correlationId: string;
+      round: number;
+      shipment: PlannedShipment;
+      taskToken: string;
+    }): Promise<{ shipmentId: string }> {
+      const order = await currentOrder(input.orderId);
+      const now = deps.clock.now();
+      const planned = input.shipment;
+      const shipment: Shipment = {
+        shipmentId: planned.shipmentId,
+        orderId: order.orderId,
+        locationId: planned.locationId,
+        kind: planned.kind,
+        ...(planned.toLocationId === undefined ? {} : { toLocationId: planned.toLocationId }),
+        lines: planned.lines,
+        status: 'REQUESTED',
+        round: input.round,
+        taskToken: input.taskToken,
+        processedEventIds: [],
+        requestedAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        version: 1,
+      };
+      const sla = new Date(now.getTime() + policy.shipmentSlaHours * 3_600_000).toISOString();
+      await deps.shipments.request(shipment, [
+        shipmentRequestEvent(base(input.correlationId), order, shipment, sla),
+      ]);
+      const lineIds = new Set(planned.lines.map((l) => l.lineId));
+      // Written after the shipment: a cancellation either sees the shipment (and signals its token)
+      // or is seen here.
+      await changeOrder(deps, order.orderId, (current) => {
+        assertNotCancelled(current);
+        const release = current.status === 'ALLOCATED' || current.status === 'PARTIALLY_ALLOCATED';
+        const lines = current.lines.map((l) =>
+          lineIds.has(l.lineId) && l.status === 'ALLOCATED' ? { ...l, status: 'RELEASED' as const } : l,
+        );
+        const linesChanged = lines.some((l, i) => l !== current.lines[i]);
+        if (!release && !linesChanged) return undefined;
+        return {
+          order: { ...current, lines, ...(release ? { status: 'RELEASED' as const } : {}) },
+          history: release
+            ? [
+                {
+                  from: current.status,
+                  to: 'RELEASED',
+                  by: WORKFLOW_ACTOR,
+                  reason: `shipment ${shipment.shipmentId} released to ${shipment.locationId}`,
+                },
+              ]
+            : [],
+        };
+      }).catch(async (error: unknown) => {
+        if (error instanceof WorkflowError && error.name === WORKFLOW_ERRORS.orderCancelled) {
+          const stored = await deps.shipments.get(shipment.shipmentId);
+          if (stored && stored.status === 'REQUESTED') {
+            const { taskToken: _t, ...rest } = stored;
+            await deps.shipments.update(
+              { ...rest, status: 'CANCELLED', updatedAt: now.toISOString(), version: stored.version + 1 },
+              stored.version,
+              [],
+            );
+          }
+        }
+        throw error;
+      });
+      return { shipmentId: shipment.shipmentId };
+    },
+
+    /**
+     * A location rejected the shipment or did not answer in time: the shipment is closed and its
+     * reservations given back, so the next round re-sources the lines without that location.
+     * A shipment that shipped meanwhile (a late callback) counts as shipped.
+     */
+    async shipmentFailed(input: {
+      orderId: string;
+      shipmentId: string;
+      error: { Error?: string; Cause?: string };
+    }): Promise<ShipmentOutcome> {
+      const shipment = await deps.shipments.get(input.shipmentId);
+      if (!shipment) throw notFound('Shipment', input.shipmentId);
+      const result = (outcome: ShipmentOutcome['outcome']): ShipmentOutcome => ({
+        outcome,
+        shipmentId: shipment.shipmentId,
+        locationId: shipment.locationId,
+      });
+      if (shipment.status === 'SHIPPED' || shipment.status === 'DELIVERED') return result('shipped');
+      if (LIVE_SHIPMENT_STATUSES.includes(shipment.status)) {
+        const { taskToken: _t, ...rest } = shipment;
+        const rejected = input.error.Error === WORKFLOW_ERRORS.shipmentRejected;
+        const outcome = await deps.shipments.update(
+          {
+            ...rest,
+            status: rejected ? 'REJECTED' : 'TIMED_OUT',
+            reason: rejected ? (input.error.Cause ?? 'rejected') : `no answer in time (${input.error.Error})`,
+            updatedAt: deps.clock.now().toISOString(),
+            version: shipment.version + 1,
+          },
+          shipment.version,
+          [],
+        );
+        if (outcome === 'conflict') {
+          throw new WorkflowError(
+            WORKFLOW_ERRORS.transient,
+            `Shipment ${shipment.shipmentId} changed concurrently`,
+          );
+        }
+      }
+      const lineIds = new Set(shipment.lines.map((l) => l.lineId));
+      await releaseActiveReservations(
+        deps.inventory,
+        deps.clock,
+        shipment.orderId,
+        (r) => r.locationId === shipment.locationId && lineIds.has(r.lineId),
+      );
+      return result('failed');
+    },
+
+    /** Decides what follows a round: re-source failures, wait for backordered stock, or complete. */
+    async reconcile(input: {
+      orderId: string;
+      loop: FulfilmentLoop;
+      results?: ShipmentOutcome[];
+    }): Promise<FulfilmentLoop & { next: NextStep }> {
+      const stored = await deps.orders.get(input.orderId);
+      if (!stored) throw notFound('Order', input.orderId);
+      if (stored.status === 'CANCELLED') return { ...input.loop, next: 'cancelled' };
+      if (input.loop.round >= MAX_ROUNDS) {
+        throw new Error(`Order ${input.orderId} did not settle after ${MAX_ROUNDS} rounds`);
+      }
+      const order = await syncProgress(input.orderId);
+      if (order.status === 'CANCELLED') return { ...input.loop, next: 'cancelled' };
+      const failed = (input.results ?? []).filter((r) => r.outcome === 'failed');
+      const nextRound = { ...input.loop, round: input.loop.round + 1 };
+      if (failed.length > 0) {
+        return {
+          round: nextRound.round,
+          resourceAttempts: input.loop.resourceAttempts + 1,
+          excludedLocationIds: [
+            ...new Set([...input.loop.excludedLocationIds, ...failed.map((f) => f.locationId)]),
+          ],
+          next: 'resource',
+        };
+      }
+      const open = order.lines.filter((l) => !isLineDone(l));
+      if (open.length === 0) return { ...input.loop, next: 'complete' };
+      if (open.some((l) => l.quantities.backordered > 0)) return { ...nextRound, next: 'backorder' };
+      return { ...nextRound, next: 'resource' };
+    },
+
+    /** Stores the token the workflow waits on until stock arrives or the backorder deadline passes. */
+    async awaitStock(input: { orderId: string; taskToken: string }): Promise<{ waiting: true }> {
+      const order = await currentOrder(input.orderId);
+      await deps.shipments.putWaiter({
+        orderId: order.orderId,
+        kind: 'backorder',
+        taskToken: input.taskToken,
+        skus: [...new Set(order.lines.filter((l) => l.quantities.backordered > 0).map((l) => l.sku))],
+        createdAt: deps.clock.now().toISOString(),
+      });
+      return { waiting: true };
+    },
+
+    /**
+     * The backorder deadline passed: the backordered units are cancelled (OrderLinesCancelled) and
+     * refunded (RefundRequested). An order with nothing left becomes CANCELLED.
+     */
+    async cancelBackorderedLines(input: { orderId: string; correlationId: string }): Promise<{
+      cancelledUnits: number;
+    }> {
+      await deps.shipments.deleteWaiter(input.orderId, 'backorder');
+      let cancelledUnits = 0;
+      await changeOrder(deps, input.orderId, (current) => {
+        assertNotCancelled(current);
+        const cancelledNow: { lineId: string; sku: string; quantity: number; amount: number }[] = [];
+        const lines = current.lines.map((l) => {
+          const units = isLineDone(l) ? 0 : l.quantities.backordered;
+          if (units === 0) return l;
+          cancelledNow.push({ lineId: l.lineId, sku: l.sku, quantity: units, amount: units * l.unitPrice });
+          const cancelled = l.quantities.cancelled + units;
+          return {
+            ...l,
+            status: cancelled >= l.quantity ? ('CANCELLED' as const) : l.status,
+            quantities: { ...l.quantities, backordered: 0, cancelled },
+          };
+        });
+        if (cancelledNow.length === 0) return undefined;
+        cancelledUnits = cancelledNow.reduce((s, l) => s + l.quantity, 0);
+        const allCancelled = lines.every((l) => l.status === 'CANCELLED');
+        const open = lines.filter((l) => !isLineDone(l));
+        let status: OrderStatus = current.status;
+        if (allCancelled) status = 'CANCELLED';
+        else if (
+          (current.status === 'PARTIALLY_ALLOCATED' || current.status === 'BACKORDERED') &&
+          open.length > 0 &&
+          open.every((l) => l.quantities.backordered === 0)
+        ) {
+          status = 'ALLOCATED';
+        }
+        if (status !== current.status) assertTransition(current.status, status);
+        const amount = cancelledNow.reduce((s, l) => s + l.amount, 0);
+        const b = base('backorder-deadline');
+        const linesCancelled = orderEvent('OrderLinesCancelled', b, current, {
+          orderId: current.orderId,
+          reason: 'backorder-deadline-passed',
+          lines: cancelledNow.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
+          status,
+        });
+        const events = [linesCancelled];
+        const refund =
+          amount > 0
+            ? orderEvent('RefundRequested', { ...b, eventId: deps.ids.eventId() }, current, {
+                refundId: `rf_${linesCancelled.eventId}`,
+                orderId: current.orderId,
+                amount,
+                currency: current.currency,
+                reason: allCancelled ? 'cancellation' : 'partial-cancellation',
+                lines: cancelledNow,
+              })
+            : undefined;
+        return {
+          order: {
+            ...current,
+            lines,
+            status,
+            ...(allCancelled
+              ? {
+                  cancellation: {
+                    reason: 'backorder-deadline-passed',
+                    at: deps.clock.now().toISOString(),
+                    by: WORKFLOW_ACTOR,
+                  },
+                }
+              : {}),
+          },
+          history: [
+            {
+              from: current.status,
+              to: status,
+              by: WORKFLOW_ACTOR,
+              reason: `backorder deadline passed: ${cancelledUnits} unit(s) cancelled`,
+              eventId: linesCancelled.eventId,
+            },
+          ],
+          events: refund ? [...events, refund] : events,
+        };
+      });
+      return { cancelledUnits };
+    },
+
+    /** Every line is shipped, delivered or cancelled: SHIPPED or PARTIALLY_SHIPPED, then COMPLETED. */
+    async complete(input: { orderId: string; correlationId: string }): Promise<{ status: OrderStatus }> {
+      await syncProgress(input.orderId);
+      const order = await changeOrder(deps, input.orderId, (current) => {
+        assertNotCancelled(current);
+        if (current.status === 'COMPLETED') return undefined;
+        if (!current.lines.every(isLineDone)) {
+          throw new Error(`Order ${current.orderId} still has open lines and cannot be completed`);
+        }
+        const anyCancelled = current.lines.some((l) => l.quantities.cancelled > 0);
+        const path: OrderStatus[] = [];
+        let from: OrderStatus = current.status;
+        if (from === 'RELEASED') {
+          path.push(anyCancelled ? 'PARTIALLY_SHIPPED' : 'SHIPPED');
+        } else if (from === 'ALLOCATED' || from === 'PARTIALLY_ALLOCATED') {
+          path.push('RELEASED', anyCancelled ? 'PARTIALLY_SHIPPED' : 'SHIPPED');
+        }
+        path.push('COMPLETED');
+        const event = orderEvent('OrderCompleted', base(input.correlationId), current, {
+          orderId: current.orderId,
+          lines: current.lines.map((l) => ({
+            lineId: l.lineId,
+            sku: l.sku,
+            quantity: l.quantity,
+            quantities: l.quantities,
+          })),
+        });
+        const history = path.map((to) => {
+          assertTransition(from, to);
+          const change = {
+            from,
+            to,
+            by: WORKFLOW_ACTOR,
+            reason: to === 'COMPLETED' ? 'every line shipped, delivered or cancelled' : 'fulfilment settled',
+            ...(to === 'COMPLETED' ? { eventId: event.eventId } : {}),
+          };
+          from = to;
+          return change;
+        });
+        return { order: { ...current, status: 'COMPLETED' }, history, events: [event] };
+      });
+      return { status: order.status };
+    },
+
+    /**
+     * The compensation path of every unexpected failure: gives back every reservation, closes live
+     * shipments, and records the failure in the order's history for ops.
+     */
+    async compensate(input: {
+      orderId: string;
+      error?: { Error?: string; Cause?: string };
+    }): Promise<{ released: number }> {
+      const released = await releaseActiveReservations(deps.inventory, deps.clock, input.orderId);
+      const now = deps.clock.now().toISOString();
+      for (const s of await deps.shipments.listByOrder(input.orderId)) {
+        if (!LIVE_SHIPMENT_STATUSES.includes(s.status)) continue;
+        const { taskToken: _t, ...rest } = s;
+        await deps.shipments.update(
+          { ...rest, status: 'FAILED', reason: 'fulfilment failed', updatedAt: now, version: s.version + 1 },
+          s.version,
+          [],
+        );
+      }
+      const cause = `${input.error?.Error ?? 'Error'}: ${(input.error?.Cause ?? '').slice(0, 300)}`;
+      await changeOrder(deps, input.orderId, (current) => ({
+        order: current,
+        history: [
+          {
+            from: current.status,
+            to: current.status,
+            by: WORKFLOW_ACTOR,
+            reason: `fulfilment failed, reservations released (${released.reduce((s, r) => s + r.quantity, 0)} unit(s)); ops action needed: ${cause}`,
+          },
+        ],
+      }));
+      return { released: released.reduce((s, r) => s + r.quantity, 0) };
+    },
+  };
+}
+
+export type FulfilmentSteps = ReturnType<typeof makeFulfilmentSteps>;
