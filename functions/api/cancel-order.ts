@@ -1,0 +1,39 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { canSeeChannel } from '../../shared/domain/caller.ts';
+import { OrderIdSchema } from '../../shared/domain/order.ts';
+import { makeCancelFulfilment } from '../../shared/usecases/cancel-fulfilment.ts';
+import { makeCancelOrder } from '../../shared/usecases/cancel-order.ts';
+import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
+import { inventory } from '../commons/inventory.ts';
+import { channelKeys, clock, ids, orders } from '../commons/orders.ts';
+import { metrics } from '../commons/powertools.ts';
+import { apiHandler } from '../http/api-handler.ts';
+import { json } from '../http/http-problems.ts';
+import { callerFromEvent, correlationIdOf, readJsonBody } from '../http/request.ts';
+import { engine, shipments } from '../workflow/commons.ts';
+
+const cancelOrder = makeCancelOrder({
+  orders,
+  clock,
+  ids,
+  releaseReservations: makeReleaseReservations({ inventory, clock }),
+});
+// Shipments in flight are closed and the fulfilment execution's waiting tasks fail with OrderCancelled.
+const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock });
+
+/** POST /orders/{orderId}/cancel: cancel before shipment, with a reason. Repeating it is harmless. */
+export const handler = apiHandler(async (event) => {
+  const caller = callerFromEvent(event, channelKeys);
+  const orderId = event.pathParameters?.orderId ?? '';
+  const existing = OrderIdSchema.safeParse(orderId).success ? await orders.get(orderId) : undefined;
+  if (existing && canSeeChannel(caller, existing.channel)) await cancelFulfilment.assertCancellable(orderId);
+  const { order, cancelled } = await cancelOrder({
+    caller,
+    orderId,
+    body: readJsonBody(event),
+    correlationId: correlationIdOf(event),
+  });
+  if (order.status === 'CANCELLED') await cancelFulfilment.afterCancel(order.orderId);
+  metrics.addMetric(cancelled ? 'OrdersCancelled' : 'OrderCancelReplayed', MetricUnit.Count, 1);
+  return json(200, order);
+});

@@ -1,0 +1,24 @@
+import { requireScope } from '../../shared/domain/caller.ts';
+import { makeGetAvailability } from '../../shared/usecases/get-availability.ts';
+import { inventory, locations } from '../commons/inventory.ts';
+import { channelKeys } from '../commons/orders.ts';
+import { apiHandler } from '../http/api-handler.ts';
+import { json } from '../http/http-problems.ts';
+import { callerFromEvent } from '../http/request.ts';
+
+const getAvailability = makeGetAvailability({ inventory, locations });
+
+/** `sku` may repeat (`?sku=A&sku=B`) as well as be comma-separated; the use case validates the rest. */
+function availabilityQuery(event: Parameters<Parameters<typeof apiHandler>[0]>[0]) {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  const single = event.queryStringParameters ?? {};
+  const skus = multi.sku ?? (single.sku === undefined ? [] : [single.sku]);
+  return skus.length ? { ...single, sku: skus.join(',') } : single;
+}
+
+/** GET /availability?sku=..&lat=&lon=|postalCode=: what a storefront shows. */
+export const handler = apiHandler(async (event) => {
+  const caller = callerFromEvent(event, channelKeys);
+  requireScope(caller, 'inventory:read');
+  return json(200, await getAvailability({ query: availabilityQuery(event) }));
+});
