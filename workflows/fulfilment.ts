@@ -1,0 +1,296 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  Fail,
+  type IChainable,
+  IntegrationPattern,
+  JitterType,
+  JsonPath,
+  Map as MapState,
+  Pass,
+  Result,
+  type StateMachine,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { WORKFLOW_ERRORS } from '../shared/domain/shipment.ts';
+import { standardStateMachine } from './standard-state-machine.ts';
+
+export interface FulfilmentTimeouts {
+  shipmentTimeoutSeconds: number;
+  shipmentHeartbeatSeconds: number;
+  backorderTimeoutSeconds: number;
+  holdTimeoutSeconds: number;
+}
+
+export interface FulfilmentWorkflowProps {
+  /** The Lambda function running every step (functions/workflow/fulfilment-step.ts). */
+  steps: IFunction;
+  timeouts: FulfilmentTimeouts;
+  logRetention: RetentionDays;
+}
+
+/** `<stack>-OrderFulfilment`: the ops API's IAM scope is `<stack>-*` (see local/stepfunctions notes). */
+export const FULFILMENT_STATE_MACHINE_NAME = (stackName: string) => `${stackName}-OrderFulfilment`;
+
+/** Errors worth retrying: Lambda's own transient failures and the domain's TransientError. */
+export const TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  WORKFLOW_ERRORS.transient,
+];
+
+/** Names of the states ops see in the console and in `GET /ops/executions/{orderId}`. */
+export const STATES = {
+  checkHold: 'Check hold',
+  onHold: 'On hold?',
+  awaitRelease: 'Wait for hold release',
+  allocate: 'Allocate',
+  anythingToRelease: 'Anything to release?',
+  noShipments: 'No shipments this round',
+  releaseShipments: 'Release shipments',
+  requestShipment: 'Request shipment and wait',
+  shipped: 'Shipment shipped',
+  shipmentFailed: 'Release and mark failed',
+  shipmentCancelled: 'Shipment cancelled',
+  reconcile: 'Reconcile',
+  next: 'What next?',
+  awaitStock: 'Wait for stock',
+  cancelBackorder: 'Cancel backordered lines',
+  complete: 'Complete order',
+  fulfilled: 'Fulfilled',
+  cancelled: 'Cancelled',
+  compensate: 'Compensate',
+  failed: 'Fulfilment failed',
+  compensationFailed: 'Compensation failed',
+} as const;
+
+/**
+ * The order fulfilment state machine (Standard, JSONPath only so the same ASL runs in the local
+ * engine): hold check → allocate → release every planned shipment in a Map and wait for the
+ * location's callback (task token, timeout and heartbeat) → reconcile: re-source failures without
+ * the failing locations, wait for backordered stock until a deadline, or complete. Every Task
+ * retries transient errors with backoff and jitter; OrderCancelled ends in Cancelled; anything else
+ * goes to Compensate (release reservations, record the failure on the order) and ends failed.
+ */
+export class FulfilmentWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: FulfilmentWorkflowProps) {
+    super(scope, id);
+    const { steps, timeouts } = props;
+
+    const step = (
+      name: string,
+      stepName: string,
+      payload: Record<string, unknown>,
+      options: { resultPath?: string; callback?: { timeout: number; heartbeat?: number } } = {},
+    ) => {
+      const task = new LambdaInvoke(this, name, {
+        lambdaFunction: steps,
+        payload: TaskInput.fromObject({ step: stepName, ...payload }),
+        retryOnServiceExceptions: false,
+        ...(options.callback
+          ? {
+              integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+              taskTimeout: Timeout.duration(Duration.seconds(options.callback.timeout)),
+              ...(options.callback.heartbeat
+                ? { heartbeatTimeout: Timeout.duration(Duration.seconds(options.callback.heartbeat)) }
+                : {}),
+            }
+          : { payloadResponseOnly: true }),
+        resultPath: options.resultPath ?? JsonPath.DISCARD,
+      });
+      task.addRetry({
+        errors: TRANSIENT_ERRORS,
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 4,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: JitterType.FULL,
+      });
+      return task;
+    };
+    const orderId = JsonPath.stringAt('$.orderId');
+    const correlationId = JsonPath.stringAt('$.correlationId');
+
+    const cancelled = new Succeed(this, STATES.cancelled, {
+      comment: 'The order was cancelled while the workflow ran; the cancellation released its stock.',
+    });
+    const compensate = step(
+      STATES.compensate,
+      'compensate',
+      { orderId, error: JsonPath.objectAt('$.error') },
+      { resultPath: '$.compensation' },
+    );
+    compensate.addCatch(
+      new Fail(this, STATES.compensationFailed, {
+        error: 'CompensationFailed',
+        cause: 'Releasing the reservations failed: ops must release them and close the order by hand',
+      }),
+      { resultPath: '$.compensationError' },
+    );
+    compensate.next(
+      new Fail(this, STATES.failed, {
+        error: 'FulfilmentFailed',
+        cause: 'Reservations were released and the failure is in the order history; ops decide what next',
+      }),
+    );
+    const guard = <T extends LambdaInvoke | MapState>(state: T): T => {
+      state.addCatch(cancelled, { errors: [WORKFLOW_ERRORS.orderCancelled], resultPath: '$.error' });
+      state.addCatch(compensate, { errors: ['States.ALL'], resultPath: '$.error' });
+      return state;
+    };
+
+    // Hold check.
+    const checkHold = guard(
+      step(STATES.checkHold, 'checkHold', { orderId, correlationId }, { resultPath: '$.hold' }),
+    );
+    const awaitRelease = guard(
+      step(
+        STATES.awaitRelease,
+        'awaitRelease',
+        { orderId, taskToken: JsonPath.taskToken },
+        { callback: { timeout: timeouts.holdTimeoutSeconds } },
+      ),
+    );
+
+    // Allocation round.
+    const allocate = guard(
+      step(
+        STATES.allocate,
+        'allocate',
+        { orderId, correlationId, loop: JsonPath.objectAt('$.loop') },
+        { resultPath: '$.allocation' },
+      ),
+    );
+
+    // One iteration per planned shipment.
+    const requestShipment = step(
+      STATES.requestShipment,
+      'requestShipment',
+      {
+        orderId,
+        correlationId,
+        round: JsonPath.numberAt('$.round'),
+        shipment: JsonPath.objectAt('$.shipment'),
+        taskToken: JsonPath.taskToken,
+      },
+      {
+        callback: { timeout: timeouts.shipmentTimeoutSeconds, heartbeat: timeouts.shipmentHeartbeatSeconds },
+      },
+    );
+    const shipmentFailed = step(
+      STATES.shipmentFailed,
+      'shipmentFailed',
+      {
+        orderId,
+        shipmentId: JsonPath.stringAt('$.shipment.shipmentId'),
+        error: JsonPath.objectAt('$.error'),
+      },
+      { resultPath: '$' },
+    );
+    requestShipment.addCatch(shipmentFailed, {
+      errors: [WORKFLOW_ERRORS.shipmentRejected, 'States.Timeout', 'States.HeartbeatTimeout'],
+      resultPath: '$.error',
+    });
+    requestShipment.addCatch(
+      new Fail(this, STATES.shipmentCancelled, {
+        error: WORKFLOW_ERRORS.orderCancelled,
+        cause: 'The order was cancelled while the shipment was in flight',
+      }),
+      { errors: [WORKFLOW_ERRORS.orderCancelled] },
+    );
+    requestShipment.next(
+      new Pass(this, STATES.shipped, {
+        parameters: {
+          outcome: 'shipped',
+          shipmentId: JsonPath.stringAt('$.shipment.shipmentId'),
+          locationId: JsonPath.stringAt('$.shipment.locationId'),
+        },
+      }),
+    );
+    const releaseShipments = guard(
+      new MapState(this, STATES.releaseShipments, {
+        itemsPath: '$.allocation.shipments',
+        itemSelector: {
+          orderId,
+          correlationId,
+          round: JsonPath.numberAt('$.loop.round'),
+          shipment: JsonPath.objectAt('$$.Map.Item.Value'),
+        },
+        maxConcurrency: 10,
+        resultPath: '$.results',
+      }),
+    );
+    releaseShipments.itemProcessor(requestShipment);
+
+    const noShipments = new Pass(this, STATES.noShipments, {
+      result: Result.fromArray([]),
+      resultPath: '$.results',
+    });
+    const reconcile = guard(
+      step(
+        STATES.reconcile,
+        'reconcile',
+        { orderId, loop: JsonPath.objectAt('$.loop'), results: JsonPath.objectAt('$.results') },
+        { resultPath: '$.loop' },
+      ),
+    );
+    const awaitStock = step(
+      STATES.awaitStock,
+      'awaitStock',
+      { orderId, taskToken: JsonPath.taskToken },
+      { callback: { timeout: timeouts.backorderTimeoutSeconds } },
+    );
+    const cancelBackorder = guard(
+      step(STATES.cancelBackorder, 'cancelBackorderedLines', { orderId, correlationId }, {}),
+    );
+    // Deadline passed: cancel what is still backordered, then settle the order (before the guard's
+    // States.ALL, which would otherwise catch the timeout first).
+    awaitStock.addCatch(cancelBackorder, { errors: ['States.Timeout'], resultPath: '$.error' });
+    guard(awaitStock);
+    const complete = guard(step(STATES.complete, 'complete', { orderId, correlationId }, {}));
+
+    const definition: IChainable = checkHold.next(
+      new Choice(this, STATES.onHold)
+        .when(Condition.booleanEquals('$.hold.onHold', true), awaitRelease.next(allocate))
+        .otherwise(allocate),
+    );
+    allocate.next(
+      new Choice(this, STATES.anythingToRelease)
+        .when(Condition.isPresent('$.allocation.shipments[0]'), releaseShipments)
+        .otherwise(noShipments),
+    );
+    releaseShipments.next(reconcile);
+    noShipments.next(reconcile);
+    cancelBackorder.next(noShipments);
+    awaitStock.next(allocate);
+    reconcile.next(
+      new Choice(this, STATES.next)
+        .when(Condition.stringEquals('$.loop.next', 'resource'), allocate)
+        .when(Condition.stringEquals('$.loop.next', 'backorder'), awaitStock)
+        .when(Condition.stringEquals('$.loop.next', 'complete'), complete)
+        .when(Condition.stringEquals('$.loop.next', 'cancelled'), cancelled)
+        .otherwise(compensate),
+    );
+    complete.next(new Succeed(this, STATES.fulfilled));
+
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = standardStateMachine(this, {
+      name: FULFILMENT_STATE_MACHINE_NAME(Stack.of(this).stackName),
+      comment: 'Order fulfilment: one execution per order, named by the order id',
+      definition: definition,
+      timeout: Duration.days(60),
+      logRetention: props.logRetention,
+    }));
+  }
+}
