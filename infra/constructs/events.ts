@@ -1,0 +1,281 @@
+import { CfnResource, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  ApiDestination,
+  Authorization,
+  Connection,
+  EventBus,
+  EventField,
+  HttpMethod,
+  Rule,
+  RuleTargetInput,
+} from 'aws-cdk-lib/aws-events';
+import { ApiDestination as ApiDestinationTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../shared/events/envelope.ts';
+import { schemaRegistryEntries } from '../../shared/events/json-schema.ts';
+import type { PartnerConfig } from '../config.ts';
+import { grantTableActions } from './grants.ts';
+import { QmFunction } from './qm-function.ts';
+
+export interface EventsProps {
+  table: Table;
+  /** The Powertools idempotency table: the publisher records each event id it has published. */
+  idempotencyTable: Table;
+  partners: PartnerConfig[];
+  archiveRetentionDays: number;
+  logRetention: RetentionDays;
+}
+
+/** Template metadata naming the partner a resource serves; the local runtime overrides endpoints by it. */
+export const PARTNER_METADATA = 'quartermaster:partner';
+
+/** EventBridge's ceiling for a target's retry policy: a day, 185 attempts. */
+export const PARTNER_RETRY = { maxEventAge: Duration.hours(24), retryAttempts: 185 } as const;
+const SENDER_TIMEOUT = Duration.seconds(15);
+
+/**
+ * Event fan-out: the outbox publisher (table stream → the OMS bus), an archive of everything the OMS
+ * publishes (replay), and one delivery path per configured partner, each with its own dead-letter queue.
+ */
+export class Events extends Construct {
+  readonly bus: EventBus;
+  readonly publisher: QmFunction;
+  readonly publisherDlq: Queue;
+  readonly partnerDlqs: Record<string, Queue> = {};
+  readonly registry: CfnRegistry;
+
+  constructor(scope: Construct, id: string, props: EventsProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `${stackName}-events` });
+    this.bus.archive('Archive', {
+      archiveName: `${stackName}-events`,
+      description: 'Every event the OMS publishes, for replay',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(props.archiveRetentionDays),
+    });
+
+    // The event catalog in EventBridge's schema registry: one JSON Schema (draft 4) per detail-type,
+    // generated from the same zod schemas as docs/events.md (code bindings, console, validation).
+    this.registry = new CfnRegistry(this, 'SchemaRegistry', {
+      registryName: `${stackName}-events`,
+      description: `Events ${EVENT_SOURCE} publishes on ${stackName}-events (generated from shared/events)`,
+    });
+    for (const entry of schemaRegistryEntries('JSONSchemaDraft4')) {
+      new CfnSchema(this, `Schema-${entry.detailType}-v${entry.version}`, {
+        registryName: this.registry.attrRegistryName,
+        schemaName: entry.name,
+        type: entry.type,
+        description: `${entry.detailType} v${entry.version}: ${entry.description}`.slice(0, 256),
+        content: entry.content,
+        tags: [
+          { key: 'quartermaster:detail-type', value: entry.detailType },
+          { key: 'quartermaster:event-version', value: String(entry.version) },
+        ],
+      });
+    }
+
+    this.publisherDlq = this.queue('PublisherDlq', 'Outbox stream records the publisher gave up on');
+    this.publisher = new QmFunction(this, 'PublishOutbox', {
+      entry: 'functions/events/publish-outbox.ts',
+      description: 'Outbox publisher: order table stream to EventBridge',
+      service: 'events',
+      environment: {
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+      },
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(30),
+    });
+    // Powertools Idempotency's record lifecycle: get, conditional put, update on success, delete on failure.
+    grantTableActions(this.publisher, props.idempotencyTable, [
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+    ]);
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('The order table has no stream');
+    // Explicit grants instead of grantStreamRead, which adds dynamodb:ListStreams on `*` (not needed).
+    this.publisher.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      }),
+    );
+    props.table.encryptionKey?.grantDecrypt(this.publisher);
+    this.publisher.addToRolePolicy(
+      new PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
+    );
+    new EventSourceMapping(this, 'OutboxStream', {
+      target: this.publisher,
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: 10,
+      maxRecordAge: Duration.days(1),
+      onFailure: new SqsDlq(this.publisherDlq),
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.isEqual('INSERT'),
+          dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('OUTBOX') } } },
+        }),
+      ],
+    });
+
+    for (const partner of props.partners) this.addPartner(partner, props.logRetention);
+  }
+
+  /** An encrypted, TLS-only queue; dead-letter queues get an alarm on their first message. */
+  private queue(
+    id: string,
+    description: string,
+    deadLetterQueue?: { queue: Queue; maxReceiveCount: number },
+  ) {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      ...(deadLetterQueue
+        ? { deadLetterQueue, visibilityTimeout: Duration.seconds(SENDER_TIMEOUT.toSeconds() * 6) }
+        : {}),
+    });
+    if (!deadLetterQueue) {
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is itself a dead-letter queue (${description}).`,
+      });
+      new Alarm(this, `${id}NotEmpty`, {
+        alarmDescription: `${description}: a message needs attention (inspect, fix, redrive).`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    return queue;
+  }
+
+  private addPartner(partner: PartnerConfig, logRetention: RetentionDays): void {
+    const dlq = this.queue(`Partner-${partner.id}-Dlq`, `Events partner ${partner.id} did not accept`);
+    this.partnerDlqs[partner.id] = dlq;
+    const rule = new Rule(this, `Partner-${partner.id}-Rule`, {
+      eventBus: this.bus,
+      description: `Events for partner ${partner.id} (${partner.delivery})`,
+      eventPattern: partnerEventPattern(partner),
+    });
+    // Names the partner in the template, so replays can be filtered to one partner by id locally.
+    (rule.node.defaultChild as CfnResource).addMetadata(PARTNER_METADATA, partner.id);
+    if (partner.delivery === 'api-destination') {
+      const connection = new Connection(this, `Partner-${partner.id}-Connection`, {
+        description: `Credentials for partner ${partner.id}`,
+        authorization: connectionAuthorization(partner),
+      });
+      const destination = new ApiDestination(this, `Partner-${partner.id}-Destination`, {
+        connection,
+        endpoint: partner.endpoint,
+        httpMethod: HttpMethod.POST,
+        rateLimitPerSecond: partner.rateLimitPerSecond,
+        description: `Partner ${partner.id}`,
+      });
+      for (const resource of [connection, destination])
+        for (const child of resource.node.children)
+          if (child instanceof CfnResource) child.addMetadata(PARTNER_METADATA, partner.id);
+      rule.addTarget(
+        new ApiDestinationTarget(destination, {
+          // The envelope is the body; webhook-id lets the partner de-duplicate retries.
+          event: RuleTargetInput.fromObject(envelopeInput()),
+          headerParameters: { 'webhook-id': '$.detail.eventId' },
+          deadLetterQueue: dlq,
+          ...PARTNER_RETRY,
+        }),
+      );
+      return;
+    }
+
+    const queue = this.queue(`Partner-${partner.id}-Queue`, `Deliveries to partner ${partner.id}`, {
+      queue: dlq,
+      maxReceiveCount: partner.maxReceives,
+    });
+    rule.addTarget(
+      new SqsQueue(queue, {
+        message: RuleTargetInput.fromObject(envelopeInput()),
+        deadLetterQueue: dlq,
+        ...PARTNER_RETRY,
+      }),
+    );
+    const secret = Secret.fromSecretNameV2(this, `Partner-${partner.id}-Secret`, partner.secretName);
+    const sender = new QmFunction(this, `Partner-${partner.id}-Sender`, {
+      entry: 'functions/events/deliver-webhook.ts',
+      description: `Signed webhook sender for partner ${partner.id}`,
+      service: 'webhooks',
+      environment: {
+        PARTNER_ID: partner.id,
+        PARTNER_ENDPOINT: partner.endpoint,
+        PARTNER_SECRET_ID: partner.secretName,
+      },
+      timeout: SENDER_TIMEOUT,
+      memorySize: 256,
+      logRetention,
+    });
+    secret.grantRead(sender);
+    sender.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        // Concurrency caps the request rate approximately (one request per invocation).
+        maxConcurrency: Math.max(2, Math.min(1000, partner.rateLimitPerSecond)),
+      }),
+    );
+  }
+}
+
+/** The partner's filter on the OMS bus: only OMS events, narrowed by type, channel and location. */
+export function partnerEventPattern(partner: PartnerConfig) {
+  const { detailTypes, channels, locationIds } = partner.eventPattern;
+  const detail: Record<string, unknown> = {};
+  if (channels) detail.channel = channels;
+  if (locationIds) detail.data = { locationId: locationIds };
+  return {
+    source: [EVENT_SOURCE],
+    ...(detailTypes ? { detailType: detailTypes } : {}),
+    ...(Object.keys(detail).length ? { detail } : {}),
+  };
+}
+
+/** The envelope rebuilt from the event's detail (an input transformer; missing fields are dropped). */
+function envelopeInput(): Record<string, string> {
+  const fields = ['eventId', 'type', 'version', 'occurredAt', 'orderId', 'channel', 'correlationId', 'data'];
+  return Object.fromEntries(fields.map((f) => [f, EventField.fromPath(`$.detail.${f}`)]));
+}
+
+function connectionAuthorization(partner: PartnerConfig): Authorization {
+  const field = (jsonField: string) => SecretValue.secretsManager(partner.secretName, { jsonField });
+  switch (partner.auth.type) {
+    case 'api-key':
+      return Authorization.apiKey(partner.auth.header, SecretValue.secretsManager(partner.secretName));
+    case 'basic':
+      return Authorization.basic(field('username').unsafeUnwrap(), field('password'));
+    case 'oauth':
+      return Authorization.oauth({
+        authorizationEndpoint: partner.auth.tokenUrl,
+        httpMethod: HttpMethod.POST,
+        clientId: field('clientId').unsafeUnwrap(),
+        clientSecret: field('clientSecret'),
+        bodyParameters: {},
+      });
+  }
+}

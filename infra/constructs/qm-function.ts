@@ -1,0 +1,85 @@
+import { relative, resolve } from 'node:path';
+import { type CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** Template metadata key naming a function's source entry; the local runtime loads handlers through it. */
+export const ENTRY_METADATA = 'quartermaster:entry';
+
+export interface QmFunctionProps {
+  /** Handler source, relative to the repository root, exporting `handler`. */
+  entry: string;
+  description: string;
+  service: string;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+  logRetention: RetentionDays;
+}
+
+/**
+ * Every Lambda function of the stack: Node 24 on arm64, X-Ray active, JSON logs into an explicit
+ * log group with retention, a minified ESM bundle with source maps and the AWS SDK bundled (so the
+ * version we test is the version we run).
+ */
+export class QmFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: QmFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: write to this function's log group only.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.description}`,
+    });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      role,
+      entry: resolve(REPO_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: resolve(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.service,
+        POWERTOOLS_METRICS_NAMESPACE: 'Quartermaster',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        bundleAwsSDK: true,
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by tracing: ACTIVE).',
+    });
+    (this.node.defaultChild as CfnResource).addMetadata(
+      ENTRY_METADATA,
+      relative(REPO_ROOT, resolve(REPO_ROOT, props.entry)),
+    );
+  }
+}

@@ -1,0 +1,125 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FULFILMENT_STATE_MACHINE_NAME, FulfilmentWorkflow } from '../../workflows/fulfilment.ts';
+import type { QuartermasterConfig } from '../config.ts';
+import type { Api } from './api.ts';
+import { acknowledgeWorkflowRole, addEventStarter } from './event-started-workflow.ts';
+import { grantTableActions } from './grants.ts';
+import { QmFunction } from './qm-function.ts';
+
+export interface WorkflowsProps {
+  table: Table;
+  bus: EventBus;
+  api: Api;
+  fulfilment: QuartermasterConfig['fulfilment'];
+  logRetention: RetentionDays;
+}
+
+/**
+ * Orchestration: the order fulfilment state machine, its starter (OrderCreated rule → a Lambda that
+ * starts the execution named by the order id), the partner callback route and the cancellation's
+ * right to fail waiting tasks.
+ */
+export class Workflows extends Construct {
+  readonly fulfilment: FulfilmentWorkflow;
+  readonly steps: QmFunction;
+  readonly starter: QmFunction;
+  readonly callbacks: QmFunction;
+  readonly startRule: Rule;
+  readonly startQueue: Queue;
+  readonly startDlq: Queue;
+
+  constructor(scope: Construct, id: string, props: WorkflowsProps) {
+    super(scope, id);
+    const { table, fulfilment: config } = props;
+
+    this.steps = new QmFunction(this, 'FulfilmentSteps', {
+      entry: 'functions/workflow/fulfilment-step.ts',
+      description:
+        'Fulfilment workflow steps: hold check, allocate, release, re-source, complete, compensate',
+      service: 'fulfilment',
+      environment: {
+        TABLE_NAME: table.tableName,
+        FULFILMENT_MAX_RESOURCE_ATTEMPTS: String(config.maxResourceAttempts),
+        FULFILMENT_HOLD_TAGS: config.holdTags.join(','),
+      },
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+    });
+    grantTableActions(this.steps, table, [
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'Query',
+      'ConditionCheckItem',
+    ]);
+
+    this.fulfilment = new FulfilmentWorkflow(this, 'Fulfilment', {
+      steps: this.steps,
+      timeouts: config,
+      logRetention: props.logRetention,
+    });
+    const { stateMachine } = this.fulfilment;
+    acknowledgeWorkflowRole(stateMachine, this.steps);
+
+    ({
+      starter: this.starter,
+      startRule: this.startRule,
+      startQueue: this.startQueue,
+      startDlq: this.startDlq,
+    } = addEventStarter(this, {
+      bus: props.bus,
+      stateMachine,
+      detailType: 'OrderCreated',
+      ids: { starter: 'StartFulfilment', rule: 'OnOrderCreated' },
+      ruleDescription: 'OrderCreated starts the order fulfilment workflow',
+      entry: 'functions/workflow/start-fulfilment.ts',
+      description: 'Starts the fulfilment execution of a new order, named by its order id',
+      service: 'fulfilment',
+      stateMachineArnVariable: 'FULFILMENT_STATE_MACHINE_ARN',
+      logRetention: props.logRetention,
+    }));
+
+    this.callbacks = props.api.addRoute('POST', '/fulfillments/{shipmentId}/events', {
+      name: 'FulfillmentEvents',
+      entry: 'functions/api/fulfillment-events.ts',
+      description: 'POST /fulfillments/{shipmentId}/events: partner callbacks',
+      service: 'fulfilment',
+      tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'ConditionCheckItem'],
+    });
+    stateMachine.grantTaskResponse(this.callbacks);
+
+    const releaseHold = props.api.addRoute('POST', '/orders/{orderId}/release-hold', {
+      name: 'ReleaseOrderHold',
+      entry: 'functions/api/fulfillment-release-hold.ts',
+      description: 'POST /orders/{orderId}/release-hold: ops release an order held for review',
+      service: 'fulfilment',
+      tableActions: ['GetItem', 'PutItem', 'Query', 'ConditionCheckItem'],
+    });
+    stateMachine.grantTaskResponse(releaseHold);
+    // The hold step answers its own token when a release came before the token was stored. The ARN
+    // is built from the name: referencing the state machine would make function ↔ machine a cycle.
+    this.steps.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: FULFILMENT_STATE_MACHINE_NAME(Stack.of(this).stackName),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+
+    const cancel = props.api.functions.CancelOrder;
+    if (cancel) stateMachine.grantTaskResponse(cancel);
+  }
+}
