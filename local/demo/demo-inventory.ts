@@ -1,0 +1,81 @@
+/** Demo network seeded by `npm start` through the real API (PUT is idempotent, syncs are sequenced). */
+const location = (
+  name: string,
+  type: 'warehouse' | 'store' | 'vendor' | 'dark-store',
+  lat: number,
+  lon: number,
+  capabilities: string[],
+  costs: { fixed: number; unit: number; capacity: number },
+) => ({
+  name,
+  type,
+  geo: { lat, lon },
+  capabilities,
+  dailyShipmentCapacity: costs.capacity,
+  shipmentFixedCost: costs.fixed,
+  unitHandlingCost: costs.unit,
+  status: 'active',
+});
+
+export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
+  'dc-newark': location('Newark DC', 'warehouse', 40.7357, -74.1724, ['ship', 'returns'], {
+    fixed: 350,
+    unit: 40,
+    capacity: 5000,
+  }),
+  'dc-reno': location('Reno DC', 'warehouse', 39.5296, -119.8138, ['ship', 'returns'], {
+    fixed: 300,
+    unit: 35,
+    capacity: 8000,
+  }),
+  'store-nyc-soho': location(
+    'SoHo store',
+    'store',
+    40.7233,
+    -74.003,
+    ['pickup', 'ship-from-store', 'returns'],
+    {
+      fixed: 600,
+      unit: 90,
+      capacity: 40,
+    },
+  ),
+  'vendor-acme': location('Acme (drop-ship)', 'vendor', 41.8781, -87.6298, ['ship'], {
+    fixed: 500,
+    unit: 0,
+    capacity: 1000,
+  }),
+};
+
+/** sku → location → on hand */
+export const DEMO_STOCK: Record<string, Record<string, number>> = {
+  'TSHIRT-BLK-M': { 'dc-newark': 120, 'dc-reno': 300, 'store-nyc-soho': 6 },
+  'MUG-WHT': { 'dc-newark': 40, 'dc-reno': 0 },
+  'HOODIE-GRY-L': { 'dc-reno': 25, 'store-nyc-soho': 2 },
+  'SNEAKER-WHT-42': { 'store-nyc-soho': 3, 'dc-newark': 10 },
+  'DESK-OAK': { 'vendor-acme': 50 },
+};
+
+async function send(url: string, key: string, method: string, body: unknown): Promise<Response> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify(body),
+  });
+  if (response.status >= 300 && response.status !== 409) {
+    throw new Error(`${method} ${url} failed: ${response.status} ${await response.text()}`);
+  }
+  return response;
+}
+
+export async function seedDemoInventory(apiUrl: string, keyFor: (channel: string) => string): Promise<void> {
+  for (const [id, body] of Object.entries(DEMO_LOCATIONS)) {
+    await send(`${apiUrl}/locations/${id}`, keyFor('ops'), 'PUT', body);
+  }
+  for (const [sku, byLocation] of Object.entries(DEMO_STOCK)) {
+    for (const [locationId, onHand] of Object.entries(byLocation)) {
+      // Sequence 1: a restart re-sends it and gets 409 (older or equal sequence), leaving live stock alone.
+      await send(`${apiUrl}/inventory/${sku}/${locationId}`, keyFor('wms'), 'PUT', { onHand, sequence: 1 });
+    }
+  }
+}
