@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+import { loadConfig } from '../../infra/config.ts';
+import { ENTRY_METADATA } from '../../infra/constructs/qm-function.ts';
+import type { QuartermasterStack } from '../../infra/stack.ts';
+import { mermaidFromAsl, withDiagrams } from '../../scripts/generate-workflow-docs.ts';
+import { STATES, TRANSIENT_ERRORS } from '../../workflows/fulfilment.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the synthesized template is walked freely in assertions
+type Json = Record<string, any>;
+let app: App;
+let stack: QuartermasterStack;
+let template: Template;
+let resources: Record<string, Json>;
+let asl: Json;
+let machineId: string;
+const config = loadConfig();
+
+/** The definition with every intrinsic (function ARNs) replaced by a placeholder. */
+function definitionOf(machine: Json): Json {
+  const body = machine.Properties.DefinitionString as Json;
+  const parts = (body['Fn::Join'] as [string, unknown[]])[1];
+  const resolve = (p: unknown) =>
+    typeof p === 'string'
+      ? p
+      : (p as Json).Ref === 'AWS::Partition'
+        ? 'aws'
+        : 'arn:aws:lambda:us-east-1:123456789012:function:fn';
+  return JSON.parse(parts.map(resolve).join(''));
+}
+
+function allStates(definition: Json): [string, Json][] {
+  return Object.entries(definition.States as Json).flatMap(([name, state]) => [
+    [name, state as Json] as [string, Json],
+    ...(state.ItemProcessor ? allStates(state.ItemProcessor) : []),
+  ]);
+}
+
+function functionId(entry: string): string {
+  const found = Object.entries(resources).find(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA] === entry,
+  );
+  if (!found) throw new Error(`no function for ${entry}`);
+  return found[0];
+}
+
+function roleStatements(roleId: string): Json[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: Json) => x.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+const functionRole = (entry: string) =>
+  resources[functionId(entry)]!.Properties.Role['Fn::GetAtt'][0] as string;
+
+beforeAll(() => {
+  app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  stack = buildApp(app);
+  // Template.fromStack also fails on a dependency cycle (e.g. a function granted on its own state machine).
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+  const machines = Object.entries(resources).filter(
+    ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith('WorkflowsFulfilment'),
+  );
+  expect(machines).toHaveLength(1);
+  [machineId] = machines[0]!;
+  asl = definitionOf(machines[0]![1]);
+});
+
+describe('fulfilment state machine', () => {
+  test('Standard, named <stack>-OrderFulfilment, logging ALL with execution data to its log group, tracing on', () => {
+    const props = resources[machineId]!.Properties;
+    expect(props.StateMachineType).toBe('STANDARD');
+    expect(props.StateMachineName).toBe('Quartermaster-OrderFulfilment');
+    expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    const logGroupArn = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+    const logGroupId = logGroupArn['Fn::GetAtt'][0];
+    expect(resources[logGroupId]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+  });
+
+  test('the definition is valid ASL, JSONPath only (no JSONata, no Assign)', () => {
+    const validate = createRequire(import.meta.url)('asl-validator') as (d: unknown) => {
+      isValid: boolean;
+      errorsText(): string;
+    };
+    const result = validate(asl);
+    expect(result.isValid, result.isValid ? '' : result.errorsText()).toBe(true);
+    const text = JSON.stringify(asl);
+    expect(text).not.toMatch(/JSONata|"Assign"|"Arguments"|"Output"/);
+  });
+
+  test('every Task retries transient errors with backoff and full jitter and catches the rest', () => {
+    const tasks = allStates(asl).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(10);
+    for (const [name, task] of tasks) {
+      expect(task.Retry, name).toEqual([
+        {
+          ErrorEquals: TRANSIENT_ERRORS,
+          IntervalSeconds: 1,
+          MaxAttempts: 4,
+          BackoffRate: 2,
+          MaxDelaySeconds: 30,
+          JitterStrategy: 'FULL',
+        },
+      ]);
+      // Inside the Map, a failing "release and mark failed" fails the Map, whose Catch applies.
+      if (name !== STATES.shipmentFailed) expect(task.Catch?.length, name).toBeGreaterThan(0);
+    }
+    // Outside the Map, every Task catches OrderCancelled → Cancelled and the rest → Compensate.
+    for (const [name, task] of Object.entries(asl.States as Json)) {
+      if (task.Type !== 'Task' && task.Type !== 'Map') continue;
+      if (name === STATES.compensate) {
+        expect(task.Catch).toEqual([
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.compensationError', Next: STATES.compensationFailed },
+        ]);
+        continue;
+      }
+      expect(task.Catch.slice(-2), name).toEqual([
+        { ErrorEquals: ['OrderCancelled'], ResultPath: '$.error', Next: STATES.cancelled },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATES.compensate },
+      ]);
+    }
+    expect(asl.States[STATES.compensate].Next).toBe(STATES.failed);
+    expect(asl.States[STATES.failed]).toMatchObject({ Type: 'Fail', Error: 'FulfilmentFailed' });
+    expect(asl.States[STATES.cancelled].Type).toBe('Succeed');
+  });
+
+  test('each shipment waits for its callback with a task token, a timeout and a heartbeat; rejections and timeouts are re-sourced', () => {
+    const map = asl.States[STATES.releaseShipments];
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.allocation.shipments', ResultPath: '$.results' });
+    const request = map.ItemProcessor.States[STATES.requestShipment];
+    expect(request.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+    expect(request.Parameters.Payload['taskToken.$']).toBe('$$.Task.Token');
+    expect(request.TimeoutSeconds).toBe(config.fulfilment.shipmentTimeoutSeconds);
+    expect(request.HeartbeatSeconds).toBe(config.fulfilment.shipmentHeartbeatSeconds);
+    expect(request.Catch[0]).toEqual({
+      ErrorEquals: ['ShipmentRejected', 'States.Timeout', 'States.HeartbeatTimeout'],
+      ResultPath: '$.error',
+      Next: STATES.shipmentFailed,
+    });
+    expect(request.Catch[1]).toMatchObject({
+      ErrorEquals: ['OrderCancelled'],
+      Next: STATES.shipmentCancelled,
+    });
+    // The reconcile step loops back to Allocate (re-source), waits for stock, completes, or ends cancelled.
+    const next = asl.States[STATES.next];
+    expect(next.Choices.map((c: Json) => [c.StringEquals, c.Next])).toEqual([
+      ['resource', STATES.allocate],
+      ['backorder', STATES.awaitStock],
+      ['complete', STATES.complete],
+      ['cancelled', STATES.cancelled],
+    ]);
+    const stock = asl.States[STATES.awaitStock];
+    expect(stock.TimeoutSeconds).toBe(config.fulfilment.backorderTimeoutSeconds);
+    expect(stock.Catch[0]).toEqual({
+      ErrorEquals: ['States.Timeout'],
+      ResultPath: '$.error',
+      Next: STATES.cancelBackorder,
+    });
+    expect(asl.States[STATES.awaitRelease].TimeoutSeconds).toBe(config.fulfilment.holdTimeoutSeconds);
+  });
+
+  test('state machine role: lambda:InvokeFunction on the steps function only (plus logs and X-Ray delivery)', () => {
+    const roleId = resources[machineId]!.Properties.RoleArn['Fn::GetAtt'][0];
+    const statements = roleStatements(roleId);
+    const invoke = statements.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    const stepsId = functionId('functions/workflow/fulfilment-step.ts');
+    expect(JSON.stringify(invoke[0]!.Resource)).toContain(stepsId);
+    expect(
+      JSON.stringify(invoke[0]!.Resource)
+        .match(/"Fn::GetAtt":\["(\w+)"/g)
+        ?.every((m) => m.includes(stepsId)),
+    ).toBe(true);
+    for (const s of statements) {
+      for (const action of [s.Action].flat() as string[]) {
+        expect(action).toMatch(/^(lambda:InvokeFunction|logs:|xray:)/);
+      }
+    }
+  });
+});
+
+test('docs/workflows.md shows the diagram of this definition (tsx scripts/generate-workflow-docs.ts)', () => {
+  const doc = readFileSync('docs/workflows.md', 'utf8');
+  expect(doc).toContain('<!-- diagram:OrderFulfilment:start -->');
+  expect(withDiagrams(doc, new Map([['OrderFulfilment', mermaidFromAsl(asl)]]))).toBe(doc);
+});
+
+describe('starting and signalling', () => {
+  test('OrderCreated on the OMS bus → start queue (with DLQ) → starter', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['quartermaster.oms'], 'detail-type': ['OrderCreated'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsStartQueue'), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsStartDlq'), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        }),
+      ],
+    });
+    const starter = functionId('functions/workflow/start-fulfilment.ts');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: starter },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsStartQueue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('starter: states:StartExecution on this state machine only', () => {
+    const statements = roleStatements(functionRole('functions/workflow/start-fulfilment.ts'));
+    const states = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('states:')));
+    expect(states).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } },
+    ]);
+  });
+
+  test('callback and cancel functions may only answer tasks of this state machine', () => {
+    for (const entry of ['functions/api/fulfillment-events.ts', 'functions/api/cancel-order.ts']) {
+      const states = roleStatements(functionRole(entry)).filter((s) =>
+        [s.Action].flat().some((a: string) => a.startsWith('states:')),
+      );
+      expect(states, entry).toEqual([
+        {
+          Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          Effect: 'Allow',
+          Resource: { Ref: machineId },
+        },
+      ]);
+    }
+  });
+
+  test('POST /fulfillments/{shipmentId}/events requires an API key', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      ApiKeyRequired: true,
+      ResourceId: { Ref: Match.stringLikeRegexp('^ApiRestApifulfillmentsshipmentIdevents') },
+    });
+  });
+});
+
+describe('cdk-nag', () => {
+  const findings = (pack: NagPack) =>
+    pack
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName}: ${r.constructPath}`))
+      .filter((f) => f.includes('/Workflows/'));
+
+  test('AwsSolutions and Serverless checks report no unacknowledged finding on the workflow resources', () => {
+    expect(findings(new AwsSolutionsChecks(app))).toEqual([]);
+    expect(findings(new ServerlessChecks(app))).toEqual([]);
+  });
+});

@@ -1,0 +1,282 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../../examples/partner-webhook-receiver/receiver.ts';
+import { synthesizeStack } from '../../local/template/template.ts';
+import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
+
+/**
+ * The ops console end to end: the local runtime serves it at /console; headless Debian Chromium
+ * (driven by playwright-core; browsers cannot be downloaded here) signs in with the ops key, lists
+ * orders, opens one (history, events sent, workflow execution, a dead-lettered webhook delivery and its
+ * retry) and cancels it. Screenshots go to test-artifacts/screenshots/ (git-ignored).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
+const SECRET = `whsec_${Buffer.from('local-secret-console').toString('base64')}`;
+
+let stack: TestStack;
+let receiver: WebhookReceiver;
+let failDeliveries = true;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let ops: ReturnType<typeof apiClient>;
+let web: ReturnType<typeof apiClient>;
+const orderIds: string[] = [];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the console browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it), or CHROMIUM_PATH.`,
+    );
+  mkdirSync(SHOTS, { recursive: true });
+  receiver = await startWebhookReceiver({
+    secret: SECRET,
+    respondWith: () => (failDeliveries ? 503 : undefined),
+  });
+  stack = await startTestStack({
+    // Partners as configuration: web-analytics receives web OrderCreated, dead-letters after 3 receives.
+    stack: synthesizeStack({ configFile: 'test/fixtures/partners.config.json' }),
+    eventFanout: {
+      partners: { 'web-analytics': { url: receiver.url, secret: SECRET } },
+      visibilityTimeoutMs: 100,
+      pollIntervalMs: 50,
+    },
+  });
+  ops = apiClient(stack.api, stack.runtime.keyFor('ops'));
+  web = apiClient(stack.api, stack.runtime.keyFor('web'));
+  for (const [i, customerId] of ['console-ada', 'console-grace'].entries()) {
+    const created = await web('POST', '/orders', demoOrder({ customer: { customerId } }), {
+      idempotencyKey: `console-${Date.now()}-${i}`,
+    });
+    expect(created.status).toBe(201);
+    orderIds.push((created.body as { orderId: string }).orderId);
+  }
+
+  profile = mkdtempSync(join(tmpdir(), 'qm-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('dialog', (dialog) => void dialog.accept());
+  page.setDefaultTimeout(15_000);
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await stack?.close();
+  await receiver?.close();
+});
+
+describe('ops read routes the console uses', () => {
+  test('GET /ops/orders/{id}/events: the events the order announced and its reservations (admin only)', async () => {
+    const [orderId] = orderIds;
+    const activity = await ops('GET', `/ops/orders/${orderId}/events`);
+    expect(activity.status).toBe(200);
+    expect(activity.body).toMatchObject({
+      orderId,
+      events: [expect.objectContaining({ type: 'OrderCreated', orderId })],
+      reservations: [],
+    });
+    expect((await web('GET', `/ops/orders/${orderId}/events`)).status).toBe(403);
+    expect((await ops('GET', '/ops/orders/ord_00000000000000000000000000/events')).status).toBe(404);
+  });
+
+  test('GET /ops/state-machines/{name}: the ASL of a state machine of this stack', async () => {
+    const machines = stack.runtime.stepFunctions.listStateMachines();
+    if (!machines.length) {
+      expect((await ops('GET', '/ops/state-machines/OrderFulfilment')).status).toBe(404);
+      return;
+    }
+    const first = machines[0]!;
+    const short = first.name.replace(/^Quartermaster-/, '');
+    const described = await ops('GET', `/ops/state-machines/${short}`);
+    expect(described.status).toBe(200);
+    expect(described.body).toMatchObject({
+      name: first.name,
+      definition: { StartAt: expect.any(String), States: expect.any(Object) },
+    });
+    expect((await ops('GET', '/ops/state-machines/NoSuchMachine')).status).toBe(404);
+    expect((await web('GET', `/ops/state-machines/${short}`)).status).toBe(403);
+  });
+});
+
+describe('ops console in headless Chromium', () => {
+  test('sign in with the ops key, filter orders, open one, retry its dead-lettered delivery, cancel it', async () => {
+    const [first, second] = orderIds as [string, string];
+    await page.goto(`${stack.runtime.url}/console`);
+    await page.getByTestId('key-form').waitFor();
+    await shot('01-sign-in');
+    await page.getByTestId('ops-key').fill(stack.runtime.keyFor('ops'));
+    await page.getByTestId('save-key').click();
+
+    // Orders list: filter by channel.
+    await page.getByTestId('orders-filters').waitFor();
+    await page.getByTestId('filter-kind').selectOption('channel');
+    await page.getByTestId('filter-value').fill('web');
+    await page.getByTestId('filter-apply').click();
+    await page.locator(`[data-testid="order-row"][data-order-id="${first}"]`).waitFor();
+    await expect
+      .poll(() =>
+        page.getByTestId('order-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order-id'))),
+      )
+      .toEqual([second, first]);
+    await shot('02-orders');
+
+    // The delivery of OrderCreated to web-analytics fails until it is dead-lettered.
+    await until('the dead-lettered delivery', async () => {
+      const r = await fetch(`${stack.runtime.url}/_local/queues`);
+      const { queues } = (await r.json()) as {
+        queues: { depth: number; deadLetterQueue: boolean; name: string }[];
+      };
+      return queues.find((q) => q.deadLetterQueue && q.name.includes('WebAnalytics') && q.depth >= 2);
+    }).catch(async () => {
+      // Names differ by construct id; any DLQ holding both orders' messages will do.
+      return until('a dead-letter queue with both deliveries', async () => {
+        const r = await fetch(`${stack.runtime.url}/_local/queues`);
+        const { queues } = (await r.json()) as { queues: { depth: number; deadLetterQueue: boolean }[] };
+        return queues.find((q) => q.deadLetterQueue && q.depth >= 2);
+      });
+    });
+
+    // Order detail.
+    await page.locator(`[data-testid="order-row"][data-order-id="${first}"]`).click();
+    await expect.poll(() => page.getByTestId('order-id').textContent()).toBe(first);
+    const listed = ((await ops('GET', `/orders/${first}`)).body as { status: string }).status;
+    await expect.poll(() => page.getByTestId('order-status').textContent()).toMatch(/^[A-Z_]+$/);
+    expect(['CREATED', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'RELEASED']).toContain(listed);
+    await expect.poll(() => page.getByTestId('history-row').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('history-row').first().textContent()).toContain('CREATED');
+    await page.getByTestId('event-row').first().waitFor();
+    expect(await page.getByTestId('events-table').textContent()).toContain('OrderCreated');
+
+    // Workflow execution: its history when the order has one; otherwise the section says so.
+    await page
+      .locator(
+        '[data-testid="execution-link"], [data-testid="execution-none"], [data-testid="execution-unavailable"]',
+      )
+      .first()
+      .waitFor();
+    const hasExecution = (await page.getByTestId('execution-link').count()) > 0;
+    // With the fulfilment state machine in the template, every order has its execution (named by order id).
+    const fulfilment = stack.runtime.stepFunctions
+      .listStateMachines()
+      .some((m) => m.name.endsWith('-OrderFulfilment'));
+    expect(hasExecution).toBe(fulfilment);
+
+    // The failed delivery, retried from the console once the partner is back.
+    await page.getByTestId('delivery-row').first().waitFor();
+    expect(await page.getByTestId('deliveries-table').textContent()).toContain('FAILED');
+    await shot('03-order-detail');
+    failDeliveries = false;
+    await page.getByTestId('delivery-row').first().locator('button').click();
+    await page.getByTestId('redrive-result').waitFor();
+    expect(await page.getByTestId('redrive-result').textContent()).toMatch(
+      /Moved 2 back to the queue|redelivered 2/,
+    );
+    await until('the retried delivery', async () =>
+      receiver.received.find((w) => JSON.stringify(w.body).includes(first)),
+    );
+    await shot('04-delivery-retried');
+
+    if (hasExecution) {
+      await page.getByTestId('execution-link').click();
+      await page.getByTestId('execution-steps').waitFor();
+      expect(await page.getByTestId('execution-step').count()).toBeGreaterThan(0);
+      await page.locator('[data-testid="execution-diagram"] svg').waitFor();
+      expect(await page.getByTestId('diagram-visited').count()).toBeGreaterThan(0);
+      await shot('05-execution');
+      await page.goto(`${stack.runtime.url}/console/#/orders/${first}`);
+    }
+
+    // Cancel from the console and see the status change.
+    const current = (await ops('GET', `/orders/${first}`)).body as { status: string };
+    if (current.status !== 'CANCELLED') {
+      await page.getByTestId('cancel-reason').waitFor();
+      await page.getByTestId('cancel-reason').selectOption('fraud-suspected');
+      await page.getByTestId('cancel-note').fill('chargeback risk');
+      await page.getByTestId('cancel-order').click();
+    }
+    await expect
+      .poll(() => page.getByTestId('order-status').textContent(), { timeout: 15_000 })
+      .toBe('CANCELLED');
+    expect(await page.getByTestId('order-history').textContent()).toContain('fraud-suspected');
+    await shot('06-cancelled');
+    expect(((await ops('GET', `/orders/${first}`)).body as { status: string }).status).toBe('CANCELLED');
+  });
+
+  test('views degrade gracefully (unknown execution, unknown SKU); the inventory network; release a cart hold', async () => {
+    await page.goto(`${stack.runtime.url}/console/#/executions/no-such-execution`);
+    await page.getByTestId('execution-unavailable').waitFor();
+    await page.goto(`${stack.runtime.url}/console/#/inventory/NO-SUCH-SKU`);
+    await page.getByTestId('inventory-error').waitFor();
+
+    const wms = apiClient(stack.api, stack.runtime.keyFor('wms'));
+    const location = {
+      name: 'Console DC',
+      type: 'warehouse',
+      geo: { lat: 40.7, lon: -74 },
+      capabilities: ['ship'],
+      dailyShipmentCapacity: 1000,
+      shipmentFixedCost: 300,
+      unitHandlingCost: 50,
+      status: 'active',
+    };
+    expect((await ops('PUT', '/locations/dc-console', location)).status).toBeLessThan(300);
+    expect(
+      (await wms('PUT', '/inventory/CONSOLE-SKU/dc-console', { onHand: 12, sequence: 1 })).status,
+    ).toBeLessThan(300);
+    await page.goto(`${stack.runtime.url}/console/#/inventory/CONSOLE-SKU`);
+    await page.getByTestId('inventory-row').first().waitFor();
+    expect(await page.getByTestId('inventory-table').textContent()).toContain('dc-console');
+    // A cart hold shows as reserved; releasing it from the console gives the units back.
+    const hold = await web('POST', '/reservations', { lines: [{ sku: 'CONSOLE-SKU', quantity: 3 }] });
+    expect(hold.status).toBe(201);
+    const { holdId } = hold.body as { holdId: string };
+    await page.getByTestId('sku-input').fill('CONSOLE-SKU');
+    await page.getByTestId('sku-input').press('Enter');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('ats').first().textContent()).toBe('9');
+    await page.getByTestId('hold-id').fill(holdId);
+    await page.getByTestId('release-hold').click();
+    await expect.poll(() => page.getByTestId('release-result').textContent()).toBe('Released.');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('ats').first().textContent()).toBe('12');
+    await shot('07-inventory');
+    await page.goto(`${stack.runtime.url}/console/#/queues`);
+    await page.getByTestId('queues-table').waitFor();
+    await shot('08-queues');
+  });
+});

@@ -1,0 +1,74 @@
+import type { Shipment } from '../../shared/domain/shipment.ts';
+import type { DomainEvent } from '../../shared/events/envelope.ts';
+import type { OrderWaiter, ShipmentRepository } from '../../shared/ports/shipment-repository.ts';
+import type { TaskSignalOutcome, WorkflowEngine } from '../../shared/ports/workflow-engine.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** Shipments and waiters in memory, with the DynamoDB adapter's conditions. */
+export class InMemoryShipmentRepository implements ShipmentRepository {
+  readonly shipments = new Map<string, Shipment>();
+  readonly waiters = new Map<string, OrderWaiter>();
+  readonly events: DomainEvent[] = [];
+
+  async get(shipmentId: string) {
+    const s = this.shipments.get(shipmentId);
+    return s ? copy(s) : undefined;
+  }
+  async listByOrder(orderId: string) {
+    return [...this.shipments.values()].filter((s) => s.orderId === orderId).map(copy);
+  }
+  async request(shipment: Shipment, events: DomainEvent[]) {
+    const existing = this.shipments.get(shipment.shipmentId);
+    if (existing) {
+      this.shipments.set(shipment.shipmentId, {
+        ...existing,
+        ...(shipment.taskToken === undefined ? {} : { taskToken: shipment.taskToken }),
+        version: existing.version + 1,
+      });
+      return 'token-replaced' as const;
+    }
+    this.shipments.set(shipment.shipmentId, copy(shipment));
+    this.events.push(...copy(events));
+    return 'created' as const;
+  }
+  async update(shipment: Shipment, expectedVersion: number, events: DomainEvent[]) {
+    const existing = this.shipments.get(shipment.shipmentId);
+    if (!existing || existing.version !== expectedVersion) return 'conflict' as const;
+    this.shipments.set(shipment.shipmentId, copy(shipment));
+    this.events.push(...copy(events));
+    return 'updated' as const;
+  }
+  async putWaiter(waiter: OrderWaiter) {
+    this.waiters.set(`${waiter.orderId}#${waiter.kind}`, copy(waiter));
+  }
+  async listWaiters(orderId: string) {
+    return [...this.waiters.values()].filter((w) => w.orderId === orderId).map(copy);
+  }
+  async deleteWaiter(orderId: string, kind: OrderWaiter['kind']) {
+    this.waiters.delete(`${orderId}#${kind}`);
+  }
+}
+
+/** Records what the use cases ask of Step Functions. */
+export class FakeWorkflowEngine implements WorkflowEngine {
+  readonly started = new Set<string>();
+  readonly signals: { kind: 'success' | 'failure' | 'heartbeat'; token: string; detail?: unknown }[] = [];
+  async startFulfilment({ name }: { name: string; input: unknown }) {
+    if (this.started.has(name)) return 'already-exists' as const;
+    this.started.add(name);
+    return 'started' as const;
+  }
+  async sendTaskSuccess(token: string, output: unknown): Promise<TaskSignalOutcome> {
+    this.signals.push({ kind: 'success', token, detail: output });
+    return 'sent';
+  }
+  async sendTaskFailure(token: string, error: string, cause: string): Promise<TaskSignalOutcome> {
+    this.signals.push({ kind: 'failure', token, detail: { error, cause } });
+    return 'sent';
+  }
+  async sendTaskHeartbeat(token: string): Promise<TaskSignalOutcome> {
+    this.signals.push({ kind: 'heartbeat', token });
+    return 'sent';
+  }
+}

@@ -1,0 +1,543 @@
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../shared/domain/caller.ts';
+import { DomainError } from '../../shared/domain/errors.ts';
+import type { Location } from '../../shared/domain/location.ts';
+import { newOrder, type Order, PlaceOrderRequestSchema } from '../../shared/domain/order.ts';
+import { parseEvent } from '../../shared/events/catalog.ts';
+import { makeCancelFulfilment } from '../../shared/usecases/cancel-fulfilment.ts';
+import { makeCancelOrder } from '../../shared/usecases/cancel-order.ts';
+import { type FulfilmentLoop, makeFulfilmentSteps } from '../../shared/usecases/fulfilment-steps.ts';
+import { makeRecordFulfillmentEvent } from '../../shared/usecases/record-fulfillment-event.ts';
+import { makeReleaseOrderHold } from '../../shared/usecases/release-order-hold.ts';
+import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
+import { makeStartFulfilment } from '../../shared/usecases/start-fulfilment.ts';
+import {
+  InMemoryInventoryStore,
+  InMemoryLocationRepository,
+  InMemoryOrderRepository,
+  ManualClock,
+  sequentialIds,
+} from '../support/in-memory-inventory.ts';
+import { FakeWorkflowEngine, InMemoryShipmentRepository } from '../support/in-memory-shipments.ts';
+
+function location(locationId: string, lon: number, overrides: Partial<Location> = {}): Location {
+  return {
+    locationId,
+    name: locationId,
+    type: 'warehouse',
+    geo: { lat: 0, lon },
+    capabilities: ['ship'],
+    dailyShipmentCapacity: 1000,
+    shipmentFixedCost: 500,
+    unitHandlingCost: 100,
+    status: 'active',
+    transferToStores: false,
+    ...overrides,
+  };
+}
+
+const EAST: Caller = {
+  channel: 'partner-east',
+  admin: false,
+  scopes: ['fulfillment'],
+  locationIds: ['WH-A'],
+};
+const WEST: Caller = {
+  channel: 'partner-west',
+  admin: false,
+  scopes: ['fulfillment'],
+  locationIds: ['WH-B'],
+};
+const WEB: Caller = { channel: 'web', admin: false, scopes: ['orders'] };
+const INITIAL: FulfilmentLoop = { round: 1, resourceAttempts: 0, excludedLocationIds: [] };
+
+function setup(
+  stock: Record<string, Record<string, number>>,
+  options: { maxResourceAttempts?: number } = {},
+) {
+  const inventory = new InMemoryInventoryStore();
+  for (const [sku, byLocation] of Object.entries(stock)) {
+    for (const [locationId, onHand] of Object.entries(byLocation))
+      inventory.seed({ sku, locationId, onHand });
+  }
+  const locations = new InMemoryLocationRepository([location('WH-A', 0.5), location('WH-B', 3)]);
+  const orders = new InMemoryOrderRepository();
+  const shipments = new InMemoryShipmentRepository();
+  const engine = new FakeWorkflowEngine();
+  const clock = new ManualClock();
+  const ids = sequentialIds();
+  const steps = makeFulfilmentSteps({
+    orders,
+    inventory,
+    locations,
+    shipments,
+    clock,
+    ids,
+    policy: { maxResourceAttempts: options.maxResourceAttempts ?? 2 },
+    engine,
+  });
+  const releaseHold = makeReleaseOrderHold({ orders, shipments, engine, clock, ids });
+  const record = makeRecordFulfillmentEvent({ shipments, orders, inventory, engine, clock, ids });
+  const cancelOrder = makeCancelOrder({
+    orders,
+    clock,
+    ids,
+    releaseReservations: makeReleaseReservations({ inventory, clock }),
+  });
+  const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock });
+
+  function placeOrder(lines: { sku: string; quantity: number }[], tags: string[] = []): Order {
+    const request = PlaceOrderRequestSchema.parse({
+      customer: { customerId: 'c-1' },
+      currency: 'USD',
+      lines: lines.map((l) => ({ ...l, unitPrice: 1000 })),
+      delivery: {
+        method: 'ship',
+        address: {
+          name: 'Sam',
+          line1: '1 Main St',
+          city: 'X',
+          postalCode: '12345',
+          country: 'US',
+          geo: { lat: 0, lon: 0 },
+        },
+      },
+      tags,
+    });
+    const order = newOrder({
+      orderId: ids.orderId(),
+      channel: 'web',
+      request,
+      now: clock.now().toISOString(),
+    });
+    orders.add(order);
+    return order;
+  }
+
+  /** One round as the state machine runs it: allocate, then request every planned shipment. */
+  async function round(orderId: string, loop: FulfilmentLoop) {
+    const allocation = await steps.allocate({ orderId, correlationId: 'c', loop });
+    for (const shipment of allocation.shipments) {
+      await steps.requestShipment({
+        orderId,
+        correlationId: 'c',
+        round: loop.round,
+        shipment,
+        taskToken: `token-${shipment.shipmentId}`,
+      });
+    }
+    return allocation;
+  }
+
+  const report = (caller: Caller, shipmentId: string, body: Record<string, unknown>) =>
+    record({ caller, shipmentId, body, correlationId: 'c' });
+  const ship = (caller: Caller, shipmentId: string, eventId = `ev-${shipmentId}-shipped`) =>
+    report(caller, shipmentId, {
+      type: 'shipped',
+      eventId,
+      tracking: { carrier: 'ups', trackingNumber: '1Z999' },
+    });
+
+  /** on hand ≥ reserved, and reserved = the sum of the active reservations at each position. */
+  function assertInventoryInvariants() {
+    for (const position of inventory.positions.values()) {
+      const reserved = [...inventory.reservations.values()]
+        .filter((r) => r.sku === position.sku && r.locationId === position.locationId)
+        .reduce((sum, r) => sum + r.quantity, 0);
+      expect(position.reserved, `${position.sku}@${position.locationId}`).toBe(reserved);
+      expect(position.onHand).toBeGreaterThanOrEqual(position.reserved);
+    }
+  }
+
+  const allEvents = () => [...orders.events, ...shipments.events];
+  const eventTypes = () => allEvents().map((e) => e.type);
+
+  return {
+    inventory,
+    orders,
+    shipments,
+    engine,
+    clock,
+    steps,
+    placeOrder,
+    round,
+    report,
+    ship,
+    cancelOrder,
+    cancelFulfilment,
+    releaseHold,
+    assertInventoryInvariants,
+    allEvents,
+    eventTypes,
+  };
+}
+
+describe('fulfilment steps', () => {
+  it('happy path, single shipment: released, shipped (stock consumed), completed', async () => {
+    const t = setup({ TEE: { 'WH-A': 10 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 2 }]);
+    expect(await t.steps.checkHold({ orderId: order.orderId, correlationId: 'c' })).toEqual({
+      onHold: false,
+    });
+    const allocation = await t.round(order.orderId, INITIAL);
+    expect(allocation.shipments).toHaveLength(1);
+    const [planned] = allocation.shipments;
+    expect(planned).toMatchObject({
+      locationId: 'WH-A',
+      kind: 'ship',
+      lines: [{ lineId: '1', quantity: 2 }],
+    });
+    expect((await t.orders.get(order.orderId))?.status).toBe('RELEASED');
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 10, reserved: 2 });
+
+    const { shipment, applied } = await t.ship(EAST, planned!.shipmentId);
+    expect(applied).toBe(true);
+    expect(shipment.status).toBe('SHIPPED');
+    expect(shipment).not.toHaveProperty('taskToken');
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 8, reserved: 0 });
+    expect(t.engine.signals).toEqual([
+      { kind: 'success', token: `token-${planned!.shipmentId}`, detail: expect.anything() },
+    ]);
+
+    const next = await t.steps.reconcile({
+      orderId: order.orderId,
+      loop: INITIAL,
+      results: [{ outcome: 'shipped', shipmentId: planned!.shipmentId, locationId: 'WH-A' }],
+    });
+    expect(next.next).toBe('complete');
+    expect(await t.steps.complete({ orderId: order.orderId, correlationId: 'c' })).toEqual({
+      status: 'COMPLETED',
+    });
+    const history = await t.orders.history(order.orderId);
+    expect(history.map((h) => h.to)).toEqual(['ALLOCATED', 'RELEASED', 'SHIPPED', 'COMPLETED']);
+    expect(t.eventTypes()).toEqual(
+      expect.arrayContaining(['OrderAllocated', 'ShipmentRequested', 'ShipmentShipped', 'OrderCompleted']),
+    );
+    // Every event is a valid catalog event.
+    for (const event of t.allEvents()) expect(() => parseEvent(event)).not.toThrow();
+    t.assertInventoryInvariants();
+  });
+
+  it('split across two locations: one shipment per location, each answered by its own partner', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 }, MUG: { 'WH-B': 5 } });
+    const order = t.placeOrder([
+      { sku: 'TEE', quantity: 1 },
+      { sku: 'MUG', quantity: 1 },
+    ]);
+    const { shipments } = await t.round(order.orderId, INITIAL);
+    expect(shipments.map((s) => s.locationId).sort()).toEqual(['WH-A', 'WH-B']);
+    const a = shipments.find((s) => s.locationId === 'WH-A')!;
+    const b = shipments.find((s) => s.locationId === 'WH-B')!;
+    await t.ship(EAST, a.shipmentId);
+    // The order stays RELEASED while a shipment is in flight; the line shows its progress.
+    const midway = await t.orders.get(order.orderId);
+    expect(midway?.status).toBe('RELEASED');
+    expect(midway?.lines.map((l) => l.status)).toEqual(['SHIPPED', 'RELEASED']);
+    await t.ship(WEST, b.shipmentId);
+    const next = await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [] });
+    expect(next.next).toBe('complete');
+    await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
+    expect((await t.orders.get(order.orderId))?.status).toBe('COMPLETED');
+    t.assertInventoryInvariants();
+  });
+
+  it('a rejection releases that location and re-sources the lines elsewhere', async () => {
+    const t = setup({ TEE: { 'WH-A': 5, 'WH-B': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 2 }]);
+    const first = (await t.round(order.orderId, INITIAL)).shipments[0]!;
+    expect(first.locationId).toBe('WH-A');
+    await t.report(EAST, first.shipmentId, { type: 'rejected', eventId: 'rej-1', reason: 'damaged-stock' });
+    expect(t.engine.signals.at(-1)).toMatchObject({
+      kind: 'failure',
+      detail: { error: 'ShipmentRejected' },
+    });
+    const failed = await t.steps.shipmentFailed({
+      orderId: order.orderId,
+      shipmentId: first.shipmentId,
+      error: { Error: 'ShipmentRejected', Cause: 'damaged' },
+    });
+    expect(failed).toEqual({ outcome: 'failed', shipmentId: first.shipmentId, locationId: 'WH-A' });
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ reserved: 0 });
+
+    const loop = await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [failed] });
+    expect(loop).toMatchObject({
+      next: 'resource',
+      round: 2,
+      resourceAttempts: 1,
+      excludedLocationIds: ['WH-A'],
+    });
+    const second = (await t.round(order.orderId, loop)).shipments;
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatchObject({ locationId: 'WH-B' });
+    expect(second[0]!.shipmentId).not.toBe(first.shipmentId);
+    expect(t.inventory.position('TEE', 'WH-B')).toMatchObject({ reserved: 2 });
+    expect(t.eventTypes()).toContain('ShipmentRejected');
+    t.assertInventoryInvariants();
+  });
+
+  it('a timeout is handled like a rejection (TIMED_OUT); after the attempts run out the lines are backordered', async () => {
+    const t = setup({ TEE: { 'WH-A': 5, 'WH-B': 5 } }, { maxResourceAttempts: 0 });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }]);
+    const first = (await t.round(order.orderId, INITIAL)).shipments[0]!;
+    const failed = await t.steps.shipmentFailed({
+      orderId: order.orderId,
+      shipmentId: first.shipmentId,
+      error: { Error: 'States.Timeout' },
+    });
+    expect((await t.shipments.get(first.shipmentId))?.status).toBe('TIMED_OUT');
+    const loop = await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [failed] });
+    const again = await t.round(order.orderId, loop);
+    expect(again.shipments).toEqual([]);
+    expect(again.backorderedUnits).toBe(1);
+    expect((await t.orders.get(order.orderId))?.status).toBe('BACKORDERED');
+    t.assertInventoryInvariants();
+  });
+
+  it('partial backorder: the rest ships, the deadline cancels and refunds the backordered units', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 }, MUG: { 'WH-A': 0 } });
+    const order = t.placeOrder([
+      { sku: 'TEE', quantity: 1 },
+      { sku: 'MUG', quantity: 2 },
+    ]);
+    const allocation = await t.round(order.orderId, INITIAL);
+    expect(allocation.backorderedUnits).toBe(2);
+    expect(allocation.shipments).toHaveLength(1);
+    await t.ship(EAST, allocation.shipments[0]!.shipmentId);
+    const loop = await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [] });
+    expect(loop.next).toBe('backorder');
+    await t.steps.awaitStock({ orderId: order.orderId, taskToken: 'stock-token' });
+    expect(await t.shipments.listWaiters(order.orderId)).toMatchObject([
+      { kind: 'backorder', skus: ['MUG'] },
+    ]);
+
+    expect(await t.steps.cancelBackorderedLines({ orderId: order.orderId, correlationId: 'c' })).toEqual({
+      cancelledUnits: 2,
+    });
+    const refund = t.allEvents().find((e) => e.type === 'RefundRequested');
+    expect(refund?.data).toMatchObject({ amount: 2000, reason: 'partial-cancellation' });
+    expect(t.eventTypes()).toContain('OrderLinesCancelled');
+    const settled = await t.steps.reconcile({ orderId: order.orderId, loop, results: [] });
+    expect(settled.next).toBe('complete');
+    await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
+    const history = await t.orders.history(order.orderId);
+    expect(history.map((h) => h.to).slice(-2)).toEqual(['PARTIALLY_SHIPPED', 'COMPLETED']);
+    for (const event of t.allEvents()) expect(() => parseEvent(event)).not.toThrow();
+    t.assertInventoryInvariants();
+  });
+
+  it('orders tagged for review go ON_HOLD and wait with a stored token', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }], ['review']);
+    expect(await t.steps.checkHold({ orderId: order.orderId, correlationId: 'c' })).toEqual({ onHold: true });
+    expect((await t.orders.get(order.orderId))?.status).toBe('ON_HOLD');
+    expect(t.eventTypes()).toContain('OrderOnHold');
+    await t.steps.awaitRelease({ orderId: order.orderId, taskToken: 'hold-token' });
+    expect(await t.shipments.listWaiters(order.orderId)).toMatchObject([{ kind: 'hold' }]);
+  });
+
+  it('ops release the hold: CREATED again, OrderReleasedFromHold, the hold token answered', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }], ['review']);
+    await t.steps.checkHold({ orderId: order.orderId, correlationId: 'c' });
+    expect(await t.steps.awaitRelease({ orderId: order.orderId, taskToken: 'hold-token' })).toEqual({
+      waiting: true,
+    });
+    const ops: Caller = { channel: 'ops', admin: true, scopes: [] };
+    await expect(
+      t.releaseHold({ caller: WEB, orderId: order.orderId, body: {}, correlationId: 'c' }),
+    ).rejects.toMatchObject({ kind: 'forbidden' });
+    const { order: released } = await t.releaseHold({
+      caller: ops,
+      orderId: order.orderId,
+      body: { note: 'checked by phone' },
+      correlationId: 'c',
+    });
+    expect(released.status).toBe('CREATED');
+    expect(t.eventTypes()).toContain('OrderReleasedFromHold');
+    expect(t.engine.signals).toEqual([{ kind: 'success', token: 'hold-token', detail: { released: true } }]);
+    expect((await t.round(order.orderId, INITIAL)).shipments).toHaveLength(1);
+  });
+
+  it('a release that lands before the hold token is stored is not lost: the step answers its own token', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }], ['review']);
+    await t.steps.checkHold({ orderId: order.orderId, correlationId: 'c' });
+    const ops: Caller = { channel: 'ops', admin: true, scopes: [] };
+    await t.releaseHold({ caller: ops, orderId: order.orderId, body: {}, correlationId: 'c' });
+    expect(t.engine.signals).toEqual([]);
+    expect(await t.steps.awaitRelease({ orderId: order.orderId, taskToken: 'late-token' })).toEqual({
+      waiting: false,
+    });
+    expect(t.engine.signals).toEqual([{ kind: 'success', token: 'late-token', detail: { released: true } }]);
+  });
+
+  it('compensation releases every reservation and records the failure in the order history', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 3 }]);
+    await t.round(order.orderId, INITIAL);
+    expect(
+      await t.steps.compensate({ orderId: order.orderId, error: { Error: 'Boom', Cause: 'a bug' } }),
+    ).toEqual({ released: 3 });
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 0 });
+    const last = (await t.orders.history(order.orderId)).at(-1);
+    expect(last).toMatchObject({ from: 'RELEASED', to: 'RELEASED', by: { type: 'workflow' } });
+    expect(last?.reason).toMatch(/fulfilment failed.*Boom: a bug/);
+    expect([...t.shipments.shipments.values()].map((s) => s.status)).toEqual(['FAILED']);
+    t.assertInventoryInvariants();
+  });
+
+  it('every step raises OrderCancelled once the order is cancelled', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }]);
+    await t.cancelOrder({
+      caller: WEB,
+      orderId: order.orderId,
+      body: { reason: 'customer-request' },
+      correlationId: 'c',
+    });
+    await expect(
+      t.steps.allocate({ orderId: order.orderId, correlationId: 'c', loop: INITIAL }),
+    ).rejects.toMatchObject({
+      name: 'OrderCancelled',
+    });
+    expect((await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL })).next).toBe('cancelled');
+  });
+});
+
+describe('callback API (record-fulfillment-event)', () => {
+  async function released() {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }]);
+    const shipment = (await t.round(order.orderId, INITIAL)).shipments[0]!;
+    return { t, order, shipment };
+  }
+
+  it("a partner may act only on its own locations' shipments (404 otherwise), and needs the scope (403)", async () => {
+    const { t, shipment } = await released();
+    await expect(t.ship(WEST, shipment.shipmentId)).rejects.toMatchObject({ kind: 'not-found' });
+    await expect(t.ship(WEB, shipment.shipmentId)).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(t.ship(EAST, 'shp_unknown')).rejects.toMatchObject({ kind: 'not-found' });
+    expect((await t.shipments.get(shipment.shipmentId))?.status).toBe('REQUESTED');
+    expect(t.engine.signals).toEqual([]);
+  });
+
+  it('accepted sends a heartbeat; a repeat of the same eventId changes nothing', async () => {
+    const { t, shipment } = await released();
+    const first = await t.report(EAST, shipment.shipmentId, { type: 'accepted', eventId: 'acc-1' });
+    expect(first).toMatchObject({ applied: true, shipment: { status: 'ACCEPTED' } });
+    const again = await t.report(EAST, shipment.shipmentId, { type: 'accepted', eventId: 'acc-1' });
+    expect(again.applied).toBe(false);
+    expect(t.shipments.events.filter((e) => e.type === 'ShipmentAccepted')).toHaveLength(1);
+    expect(t.engine.signals.map((s) => s.kind)).toEqual(['heartbeat', 'heartbeat']);
+  });
+
+  it('a repeated shipped report consumes the stock once', async () => {
+    const { t, shipment } = await released();
+    await t.ship(EAST, shipment.shipmentId, 'ship-1');
+    await t.ship(EAST, shipment.shipmentId, 'ship-1');
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 4, reserved: 0 });
+    expect(t.shipments.events.filter((e) => e.type === 'ShipmentShipped')).toHaveLength(1);
+    t.assertInventoryInvariants();
+  });
+
+  it('refuses reports that do not fit the shipment (409) and bad bodies (400)', async () => {
+    const { t, shipment } = await released();
+    await expect(
+      t.report(EAST, shipment.shipmentId, { type: 'delivered', eventId: 'd-1' }),
+    ).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(
+      t.report(EAST, shipment.shipmentId, { type: 'shipped', eventId: 's-1' }),
+    ).rejects.toMatchObject({
+      kind: 'validation',
+    });
+    await expect(t.report(EAST, shipment.shipmentId, { type: 'lost', eventId: 'x' })).rejects.toBeInstanceOf(
+      DomainError,
+    );
+  });
+});
+
+describe('cancellation', () => {
+  it('after release: shipments closed, the waiting task fails with OrderCancelled, reservations released', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 2 }]);
+    const shipment = (await t.round(order.orderId, INITIAL)).shipments[0]!;
+    await t.steps.awaitStock({ orderId: order.orderId, taskToken: 'stock-token' });
+    await t.cancelFulfilment.assertCancellable(order.orderId);
+    const { order: cancelled } = await t.cancelOrder({
+      caller: WEB,
+      orderId: order.orderId,
+      body: { reason: 'customer-request' },
+      correlationId: 'c',
+    });
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(await t.cancelFulfilment.afterCancel(order.orderId)).toEqual({
+      shipmentsCancelled: 1,
+      tasksSignalled: 2,
+    });
+    expect((await t.shipments.get(shipment.shipmentId))?.status).toBe('CANCELLED');
+    expect(t.engine.signals).toEqual([
+      {
+        kind: 'failure',
+        token: `token-${shipment.shipmentId}`,
+        detail: expect.objectContaining({ error: 'OrderCancelled' }),
+      },
+      { kind: 'failure', token: 'stock-token', detail: expect.objectContaining({ error: 'OrderCancelled' }) },
+    ]);
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(t.eventTypes()).toContain('OrderCancelled');
+    // A late callback from the location is refused.
+    await expect(t.ship(EAST, shipment.shipmentId)).rejects.toMatchObject({ kind: 'conflict' });
+    t.assertInventoryInvariants();
+  });
+
+  it('a shipment that already shipped makes the order uncancellable (409)', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 }, MUG: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }]);
+    const shipment = (await t.round(order.orderId, INITIAL)).shipments[0]!;
+    await t.ship(EAST, shipment.shipmentId);
+    await expect(t.cancelFulfilment.assertCancellable(order.orderId)).rejects.toMatchObject({
+      kind: 'conflict',
+    });
+  });
+
+  it('a request that races a cancellation closes its shipment and raises OrderCancelled', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 } });
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }]);
+    const allocation = await t.steps.allocate({ orderId: order.orderId, correlationId: 'c', loop: INITIAL });
+    const planned = allocation.shipments[0]!;
+    // Cancelled between the shipment write and the order update.
+    const original = t.shipments.request.bind(t.shipments);
+    t.shipments.request = async (shipment, events) => {
+      const out = await original(shipment, events);
+      await t.cancelOrder({
+        caller: WEB,
+        orderId: order.orderId,
+        body: { reason: 'other' },
+        correlationId: 'c',
+      });
+      return out;
+    };
+    await expect(
+      t.steps.requestShipment({
+        orderId: order.orderId,
+        correlationId: 'c',
+        round: 1,
+        shipment: planned,
+        taskToken: 'tk',
+      }),
+    ).rejects.toMatchObject({ name: 'OrderCancelled' });
+    expect((await t.shipments.get(planned.shipmentId))?.status).toBe('CANCELLED');
+    t.assertInventoryInvariants();
+  });
+});
+
+describe('start-fulfilment', () => {
+  it('names the execution by the order id; a duplicate OrderCreated starts nothing', async () => {
+    const engine = new FakeWorkflowEngine();
+    const start = makeStartFulfilment({ engine });
+    const orderId = 'ord_01JD7W8Y3Q9T2M4N6P8R0S2V4X';
+    expect(await start({ orderId, correlationId: 'c' })).toEqual({ orderId, outcome: 'started' });
+    expect(await start({ orderId, correlationId: 'c' })).toEqual({ orderId, outcome: 'already-exists' });
+    expect([...engine.started]).toEqual([orderId]);
+  });
+});

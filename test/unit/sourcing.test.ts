@@ -1,0 +1,830 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { haversineKm } from '../../shared/domain/geo.ts';
+import type { InventoryPosition } from '../../shared/domain/inventory.ts';
+import { availableToSell } from '../../shared/domain/inventory.ts';
+import {
+  type Location,
+  LocationSchema,
+  locationFromPutRequest,
+  PutLocationRequestSchema,
+} from '../../shared/domain/location.ts';
+import type { GeoPoint } from '../../shared/domain/order.ts';
+import { candidatePositions } from '../../shared/sourcing/candidates.ts';
+import { planNaive } from '../../shared/sourcing/plan-naive.ts';
+import { planShipments } from '../../shared/sourcing/plan-shipments.ts';
+import {
+  type CandidatePosition,
+  DEFAULT_PREFERENCE_PENALTY,
+  DEFAULT_SOURCING_POLICY,
+  type ShippingCostModel,
+  type SourcingLine,
+  type SourcingPlan,
+  type SourcingPolicy,
+  type SourcingRequest,
+} from '../../shared/sourcing/types.ts';
+
+// Points on the equator: 1° of longitude ≈ 111.2 km, so distances are easy to reason about.
+const at = (lon: number): GeoPoint => ({ lat: 0, lon });
+const HOME = at(0);
+const FREE_SHIPPING: ShippingCostModel = { perShipment: 0, perShipmentPerKm: 0, perUnit: 0, perUnitPerKm: 0 };
+
+function location(locationId: string, overrides: Partial<Location> = {}): Location {
+  return {
+    locationId,
+    name: locationId,
+    type: 'warehouse',
+    geo: at(1),
+    capabilities: ['ship'],
+    dailyShipmentCapacity: 100,
+    shipmentFixedCost: 500,
+    unitHandlingCost: 100,
+    status: 'active',
+    transferToStores: false,
+    ...overrides,
+  };
+}
+
+const stock = (locationId: string, sku: string, ats: number): CandidatePosition => ({ sku, locationId, ats });
+const line = (lineId: string, sku: string, quantity: number): SourcingLine => ({ lineId, sku, quantity });
+
+function request(input: {
+  lines: SourcingLine[];
+  locations: Location[];
+  positions: CandidatePosition[];
+  policy?: Partial<SourcingPolicy>;
+  shippingCost?: ShippingCostModel;
+  remainingCapacity?: Record<string, number>;
+  pickupLocationId?: string;
+}): SourcingRequest {
+  return {
+    lines: input.lines,
+    delivery:
+      input.pickupLocationId === undefined
+        ? { method: 'ship', destination: HOME }
+        : { method: 'pickup', pickupLocationId: input.pickupLocationId },
+    positions: input.positions,
+    locations: input.locations,
+    ...(input.remainingCapacity === undefined ? {} : { remainingCapacity: input.remainingCapacity }),
+    shippingCost: input.shippingCost ?? FREE_SHIPPING,
+    policy: { ...DEFAULT_SOURCING_POLICY, mode: 'exact', ...input.policy },
+  };
+}
+
+/** locationId → lineId → units, over shipments and drop-ship. */
+function sources(plan: SourcingPlan): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const shipment of [...plan.shipments, ...plan.dropShip]) {
+    const lines: Record<string, number> = {};
+    for (const planned of shipment.lines)
+      lines[planned.lineId] = (lines[planned.lineId] ?? 0) + planned.quantity;
+    out[shipment.locationId] = lines;
+  }
+  return out;
+}
+
+const reasonCodes = (plan: SourcingPlan, locationId: string) =>
+  plan.reasons.filter((reason) => reason.locationId === locationId).map((reason) => reason.code);
+
+describe('domain schemas', () => {
+  it('availableToSell subtracts reserved and safety stock and never goes negative', () => {
+    expect(availableToSell({ onHand: 10, reserved: 3, safetyStock: 2 })).toBe(5);
+    expect(availableToSell({ onHand: 2, reserved: 3, safetyStock: 2 })).toBe(0);
+  });
+
+  it('PUT /locations/{id} rejects unknown fields and defaults transferToStores', () => {
+    const body = {
+      name: 'Leeds DC',
+      type: 'warehouse',
+      geo: { lat: 53.8, lon: -1.55 },
+      capabilities: ['ship', 'returns'],
+      dailyShipmentCapacity: 5000,
+      shipmentFixedCost: 250,
+      unitHandlingCost: 40,
+      status: 'active',
+    };
+    const parsed = PutLocationRequestSchema.parse(body);
+    expect(parsed.transferToStores).toBe(false);
+    expect(LocationSchema.parse(locationFromPutRequest('DC-LEEDS', parsed)).locationId).toBe('DC-LEEDS');
+    expect(PutLocationRequestSchema.safeParse({ ...body, colour: 'red' }).success).toBe(false);
+    expect(PutLocationRequestSchema.safeParse({ ...body, type: 'depot' }).success).toBe(false);
+    expect(PutLocationRequestSchema.safeParse({ ...body, capabilities: ['ship', 'ship'] }).success).toBe(
+      false,
+    );
+    expect(PutLocationRequestSchema.safeParse({ ...body, dailyShipmentCapacity: 1.5 }).success).toBe(false);
+  });
+
+  it('haversine: one degree of longitude on the equator is about 111.2 km', () => {
+    expect(haversineKm(at(0), at(1))).toBeCloseTo(111.195, 2);
+    expect(haversineKm(at(0), at(0))).toBe(0);
+  });
+});
+
+describe('planShipments: hand-checked cases', () => {
+  it('ships everything from the single location that has it all', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 2), line('2', 'B', 1)],
+        locations: [location('W1')],
+        positions: [stock('W1', 'A', 5), stock('W1', 'B', 5)],
+      }),
+    );
+    expect(sources(plan)).toEqual({ W1: { '1': 2, '2': 1 } });
+    expect(plan.totalCost).toBe(500 + 3 * 100);
+    expect(plan.shipments[0]?.cost).toEqual({
+      fixed: 500,
+      handling: 300,
+      shipping: 0,
+      total: 800,
+      penalty: 0,
+    });
+    expect(plan.optimal).toBe(true);
+    expect(plan.backordered).toEqual([]);
+    expect(
+      plan.reasons.some((reason) => reason.code === 'location-selected' && reason.locationId === 'W1'),
+    ).toBe(true);
+  });
+
+  it('splits the order when no location has everything', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 1), line('2', 'B', 1)],
+        locations: [location('W1'), location('W2')],
+        positions: [stock('W1', 'A', 5), stock('W2', 'B', 5)],
+      }),
+    );
+    expect(sources(plan)).toEqual({ W1: { '1': 1 }, W2: { '2': 1 } });
+    expect(plan.totalCost).toBe(2 * 600);
+  });
+
+  // N1 and N2 are ~11 km away and hold one SKU each; F is ~1001 km away and holds both.
+  // Shipping: 0.5 per km per shipment → 6 from N1/N2, 500 from F. Handling is free.
+  const splitOrFar = (fixed: number) =>
+    planShipments(
+      request({
+        lines: [line('1', 'A', 1), line('2', 'B', 1)],
+        locations: [
+          location('N1', { geo: at(0.1), shipmentFixedCost: fixed, unitHandlingCost: 0 }),
+          location('N2', { geo: at(-0.1), shipmentFixedCost: fixed, unitHandlingCost: 0 }),
+          location('F', { geo: at(9), shipmentFixedCost: fixed, unitHandlingCost: 0 }),
+        ],
+        positions: [stock('N1', 'A', 1), stock('N2', 'B', 1), stock('F', 'A', 1), stock('F', 'B', 1)],
+        shippingCost: { ...FREE_SHIPPING, perShipmentPerKm: 0.5 },
+      }),
+    );
+
+  it('splits across two near locations when that is cheaper than one far location', () => {
+    const plan = splitOrFar(100); // split: 2 × (100 + 6) = 212; far: 100 + 500 = 600
+    expect(Object.keys(sources(plan)).sort()).toEqual(['N1', 'N2']);
+    expect(plan.totalCost).toBe(212);
+    expect(plan.optimal).toBe(true);
+  });
+
+  it('uses one far location when per-shipment costs make splitting dearer', () => {
+    const plan = splitOrFar(1000); // split: 2 × 1006 = 2012; far: 1000 + 500 = 1500
+    expect(sources(plan)).toEqual({ F: { '1': 1, '2': 1 } });
+    expect(plan.totalCost).toBe(1500);
+    expect(plan.shipments[0]?.cost.shipping).toBe(500);
+  });
+
+  it('skips a location with no shipment capacity left today', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 1)],
+        locations: [location('W1', { shipmentFixedCost: 100 }), location('W2')],
+        positions: [stock('W1', 'A', 5), stock('W2', 'A', 5)],
+        remainingCapacity: { W1: 0 },
+      }),
+    );
+    expect(sources(plan)).toEqual({ W2: { '1': 1 } });
+    expect(reasonCodes(plan, 'W1')).toEqual(['location-no-capacity']);
+  });
+
+  it('respects safety stock through availableToSell', () => {
+    const positions: InventoryPosition[] = [
+      {
+        sku: 'A',
+        locationId: 'W1',
+        onHand: 5,
+        reserved: 1,
+        safetyStock: 2,
+        inbound: [{ quantity: 50, expectedAt: '2030-01-01T00:00:00Z' }],
+        syncSequence: 7,
+        updatedAt: '2025-01-01T00:00:00Z',
+      },
+    ];
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 3)],
+        locations: [location('W1')],
+        positions: candidatePositions(positions),
+      }),
+    );
+    expect(sources(plan)).toEqual({ W1: { '1': 2 } });
+    expect(plan.backordered).toEqual([{ lineId: '1', quantity: 1 }]);
+  });
+
+  it('sources a pickup order from the pickup store, with no carrier cost', () => {
+    const store = location('S1', { type: 'store', capabilities: ['pickup'], geo: at(3) });
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 2)],
+        locations: [store, location('W1')],
+        positions: [stock('S1', 'A', 2), stock('W1', 'A', 9)],
+        pickupLocationId: 'S1',
+        shippingCost: { ...FREE_SHIPPING, perShipment: 300 },
+      }),
+    );
+    expect(plan.shipments).toHaveLength(1);
+    expect(plan.shipments[0]).toMatchObject({ locationId: 'S1', kind: 'pickup', units: 2 });
+    expect(plan.shipments[0]?.cost.shipping).toBe(0);
+  });
+
+  it('tops up a pickup with a transfer when allowed, otherwise backorders the rest', () => {
+    const locations = [
+      location('S1', { type: 'store', capabilities: ['pickup'], geo: at(3) }),
+      location('W1', { transferToStores: true }),
+      location('W2', { transferToStores: false }),
+    ];
+    const positions = [stock('S1', 'A', 1), stock('W1', 'A', 9), stock('W2', 'A', 9)];
+    // Carrier cost of 10 per unit: store unit 100; transfer 500 + 2 × (100 + 10) = 720; total 820,
+    // against 500 + 3 × 110 = 830 for transferring all three.
+    const shippingCost = { ...FREE_SHIPPING, perUnit: 10 };
+    const withTransfer = planShipments(
+      request({ lines: [line('1', 'A', 3)], locations, positions, pickupLocationId: 'S1', shippingCost }),
+    );
+    expect(sources(withTransfer)).toEqual({ S1: { '1': 1 }, W1: { '1': 2 } });
+    expect(withTransfer.totalCost).toBe(820);
+    expect(withTransfer.shipments.find((s) => s.locationId === 'W1')).toMatchObject({
+      kind: 'transfer',
+      toLocationId: 'S1',
+    });
+    expect(reasonCodes(withTransfer, 'W2')).toEqual(['location-no-capability']);
+
+    const noTransfer = planShipments(
+      request({
+        lines: [line('1', 'A', 3)],
+        locations,
+        positions,
+        pickupLocationId: 'S1',
+        policy: { allowTransferForPickup: false },
+      }),
+    );
+    expect(sources(noTransfer)).toEqual({ S1: { '1': 1 } });
+    expect(noTransfer.backordered).toEqual([{ lineId: '1', quantity: 2 }]);
+    expect(reasonCodes(noTransfer, 'W1')).toEqual(['transfer-not-allowed']);
+  });
+
+  it('drop-ships a SKU that only a vendor carries, and backorders it when drop-ship is off', () => {
+    const base = {
+      lines: [line('1', 'A', 1), line('2', 'V', 2)],
+      locations: [location('W1'), location('VEND', { type: 'vendor' })],
+      positions: [stock('W1', 'A', 5), stock('VEND', 'V', 5)],
+    };
+    const plan = planShipments(request({ ...base, policy: { maxShipments: 1 } }));
+    expect(plan.shipments.map((s) => s.locationId)).toEqual(['W1']);
+    expect(plan.dropShip).toHaveLength(1);
+    expect(plan.dropShip[0]).toMatchObject({ locationId: 'VEND', kind: 'drop-ship', units: 2 });
+    expect(plan.reasons.find((r) => r.code === 'line-drop-shipped')?.message).toContain(
+      'only vendors carry V',
+    );
+
+    const off = planShipments(request({ ...base, policy: { allowDropShip: false } }));
+    expect(off.dropShip).toEqual([]);
+    expect(off.backordered).toEqual([{ lineId: '2', quantity: 2 }]);
+    expect(reasonCodes(off, 'VEND')).toEqual(['drop-ship-not-allowed']);
+  });
+
+  it('ships what it can and backorders the rest, or reports it unfulfillable', () => {
+    const base = {
+      lines: [line('1', 'A', 5)],
+      locations: [location('W1')],
+      positions: [stock('W1', 'A', 3)],
+    };
+    const plan = planShipments(request(base));
+    expect(sources(plan)).toEqual({ W1: { '1': 3 } });
+    expect(plan.backordered).toEqual([{ lineId: '1', quantity: 2 }]);
+    expect(plan.reasons.find((r) => r.code === 'line-backordered')?.message).toContain('only 3 units of A');
+
+    const strict = planShipments(request({ ...base, policy: { allowBackorder: false } }));
+    expect(strict.backordered).toEqual([]);
+    expect(strict.unfulfillable).toEqual([{ lineId: '1', quantity: 2 }]);
+  });
+
+  it('prefers shipping more units over saving money (backorders are the last resort)', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 1), line('2', 'B', 1)],
+        locations: [location('W1'), location('PRICEY', { shipmentFixedCost: 50_000 })],
+        positions: [stock('W1', 'A', 1), stock('PRICEY', 'B', 1)],
+      }),
+    );
+    expect(plan.backordered).toEqual([]);
+    expect(Object.keys(sources(plan)).sort()).toEqual(['PRICEY', 'W1']);
+  });
+
+  it('keeps to maxShipments, keeping the lines with most units', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 3), line('2', 'B', 1), line('3', 'C', 2)],
+        locations: [location('W1'), location('W2'), location('W3')],
+        positions: [stock('W1', 'A', 3), stock('W2', 'B', 1), stock('W3', 'C', 2)],
+        policy: { maxShipments: 2 },
+      }),
+    );
+    expect(plan.shipments).toHaveLength(2);
+    expect(sources(plan)).toEqual({ W1: { '1': 3 }, W3: { '3': 2 } });
+    expect(plan.backordered).toEqual([{ lineId: '2', quantity: 1 }]);
+    expect(plan.reasons.find((r) => r.code === 'line-backordered')?.message).toContain('maxShipments');
+  });
+
+  it('splits a line only when allowed', () => {
+    const base = {
+      lines: [line('1', 'A', 5)],
+      locations: [location('W1'), location('W2', { unitHandlingCost: 120 })],
+      positions: [stock('W1', 'A', 3), stock('W2', 'A', 3)],
+    };
+    const split = planShipments(request(base));
+    expect(sources(split)).toEqual({ W1: { '1': 3 }, W2: { '1': 2 } });
+    expect(split.reasons.some((r) => r.code === 'line-split' && r.lineId === '1')).toBe(true);
+
+    const whole = planShipments(request({ ...base, policy: { allowSplit: false } }));
+    expect(sources(whole)).toEqual({ W1: { '1': 3 } });
+    expect(whole.backordered).toEqual([{ lineId: '1', quantity: 2 }]);
+  });
+
+  it('skips excluded and paused locations and says why', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 1)],
+        locations: [
+          location('CHEAP1', { shipmentFixedCost: 10 }),
+          location('CHEAP2', { shipmentFixedCost: 10, status: 'paused' }),
+          location('W3'),
+        ],
+        positions: [stock('CHEAP1', 'A', 1), stock('CHEAP2', 'A', 1), stock('W3', 'A', 1)],
+        policy: { excludedLocationIds: ['CHEAP1'] },
+      }),
+    );
+    expect(sources(plan)).toEqual({ W3: { '1': 1 } });
+    expect(reasonCodes(plan, 'CHEAP1')).toEqual(['location-excluded']);
+    expect(reasonCodes(plan, 'CHEAP2')).toEqual(['location-paused']);
+  });
+
+  it('ships from a store only with ship or ship-from-store', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 1), line('2', 'B', 1)],
+        locations: [
+          location('S-PICKUP-ONLY', { type: 'store', capabilities: ['pickup'], shipmentFixedCost: 1 }),
+          location('S-SFS', { type: 'store', capabilities: ['pickup', 'ship-from-store'] }),
+          location('W1'),
+        ],
+        positions: [stock('S-PICKUP-ONLY', 'A', 1), stock('S-SFS', 'B', 1), stock('W1', 'A', 1)],
+      }),
+    );
+    expect(sources(plan)).toEqual({ 'S-SFS': { '2': 1 }, W1: { '1': 1 } });
+    expect(reasonCodes(plan, 'S-PICKUP-ONLY')).toEqual(['location-no-capability']);
+  });
+
+  it('expresses a type preference as a per-shipment penalty', () => {
+    const base = {
+      lines: [line('1', 'A', 1)],
+      locations: [
+        location('STORE', { type: 'store', capabilities: ['ship-from-store'], shipmentFixedCost: 400 }),
+        location('WH', { shipmentFixedCost: 500 }),
+      ],
+      positions: [stock('STORE', 'A', 1), stock('WH', 'A', 1)],
+    };
+    expect(Object.keys(sources(planShipments(request(base))))).toEqual(['STORE']);
+    const preferWarehouse = planShipments(request({ ...base, policy: { preference: 'prefer-warehouse' } }));
+    expect(Object.keys(sources(preferWarehouse))).toEqual(['WH']);
+    expect(preferWarehouse.totalCost).toBe(600);
+    expect(preferWarehouse.objective).toBe(600);
+    const forced = planShipments(
+      request({ ...base, policy: { preference: 'prefer-warehouse', excludedLocationIds: ['WH'] } }),
+    );
+    expect(forced.objective - forced.totalCost).toBe(DEFAULT_PREFERENCE_PENALTY);
+  });
+
+  it('is deterministic: equal costs go to the lower location id, input order does not matter', () => {
+    const lines = [line('1', 'A', 1), line('2', 'B', 2)];
+    const locations = [location('W-b'), location('W-a'), location('W-c', { geo: at(2) })];
+    const positions = [
+      stock('W-b', 'A', 5),
+      stock('W-b', 'B', 5),
+      stock('W-a', 'A', 5),
+      stock('W-a', 'B', 5),
+    ];
+    positions.push(stock('W-c', 'A', 5), stock('W-c', 'B', 5));
+    const first = planShipments(request({ lines, locations, positions }));
+    expect(Object.keys(sources(first))).toEqual(['W-a']);
+    const again = planShipments(
+      request({ lines, locations: [...locations].reverse(), positions: [...positions].reverse() }),
+    );
+    expect(again).toEqual(first);
+    for (const mode of ['heuristic', 'auto'] as const) {
+      expect(sources(planShipments(request({ lines, locations, positions, policy: { mode } })))).toEqual(
+        sources(first),
+      );
+    }
+  });
+
+  it('heuristic mode reports a valid lower bound', () => {
+    const plan = planShipments(
+      request({
+        lines: [line('1', 'A', 1), line('2', 'B', 1)],
+        locations: [location('W1'), location('W2'), location('W3', { shipmentFixedCost: 900 })],
+        positions: [stock('W1', 'A', 1), stock('W2', 'B', 1), stock('W3', 'A', 1), stock('W3', 'B', 1)],
+        policy: { mode: 'heuristic' },
+      }),
+    );
+    expect(plan.method).toBe('heuristic');
+    expect(plan.lowerBound).toBeLessThanOrEqual(plan.objective);
+    expect(plan.totalCost).toBe(1100);
+  });
+
+  it('planNaive takes the closest location holding the whole order', () => {
+    const plan = planNaive(
+      request({
+        lines: [line('1', 'A', 1), line('2', 'B', 1)],
+        locations: [location('NEAR', { geo: at(0.5) }), location('FAR', { geo: at(5) })],
+        positions: [stock('NEAR', 'A', 1), stock('FAR', 'A', 1), stock('FAR', 'B', 1)],
+      }),
+    );
+    expect(sources(plan)).toEqual({ FAR: { '1': 1, '2': 1 } });
+    expect(plan.method).toBe('naive');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Property-based tests on small random instances, against an independent brute force.
+
+const SKUS = ['A', 'B', 'C'];
+const TYPES = ['warehouse', 'store', 'vendor', 'dark-store'] as const;
+
+const locationArb = (locationId: string) =>
+  fc
+    .record({
+      type: fc.constantFrom(...TYPES),
+      lon: fc.integer({ min: -300, max: 300 }).map((v) => v / 100),
+      capabilities: fc.subarray(['ship', 'pickup', 'ship-from-store'] as const),
+      capacity: fc.constantFrom(0, 1, 5),
+      fixed: fc.integer({ min: 0, max: 800 }),
+      handling: fc.integer({ min: 0, max: 150 }),
+      paused: fc.integer({ min: 0, max: 4 }).map((v) => v === 0),
+      transfer: fc.boolean(),
+    })
+    .map(
+      (r): Location =>
+        location(locationId, {
+          type: r.type,
+          geo: at(r.lon),
+          capabilities: r.type === 'vendor' ? ['ship'] : [...r.capabilities],
+          dailyShipmentCapacity: r.capacity,
+          shipmentFixedCost: r.fixed,
+          unitHandlingCost: r.handling,
+          status: r.paused ? 'paused' : 'active',
+          transferToStores: r.transfer,
+        }),
+    );
+
+const instanceArb = fc
+  .record({
+    locationCount: fc.integer({ min: 1, max: 4 }),
+    lines: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 3 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    policy: fc.record({
+      maxShipments: fc.integer({ min: 0, max: 3 }),
+      allowSplit: fc.boolean(),
+      allowBackorder: fc.boolean(),
+      allowDropShip: fc.boolean(),
+      allowTransferForPickup: fc.boolean(),
+      preference: fc.constantFrom('none', 'prefer-warehouse', 'prefer-store'),
+      excludeFirst: fc.boolean(),
+    }),
+    pickup: fc.boolean(),
+    model: fc.record({
+      perShipment: fc.integer({ min: 0, max: 300 }),
+      perShipmentPerKm: fc.constantFrom(0, 0.5, 1.3),
+      perUnit: fc.integer({ min: 0, max: 50 }),
+      perUnitPerKm: fc.constantFrom(0, 0.1, 0.37),
+    }),
+  })
+  .chain((shape) =>
+    fc.record({
+      shape: fc.constant(shape),
+      locations: fc.tuple(...Array.from({ length: shape.locationCount }, (_, i) => locationArb(`L${i}`))),
+      stock: fc.array(
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: SKUS.length, maxLength: SKUS.length }),
+        {
+          minLength: shape.locationCount,
+          maxLength: shape.locationCount,
+        },
+      ),
+    }),
+  )
+  .map(({ shape, locations, stock: grid }): SourcingRequest => {
+    const positions: CandidatePosition[] = [];
+    grid.forEach((row, i) => {
+      row.forEach((ats, k) => {
+        if (ats > 0) positions.push(stock(`L${i}`, SKUS[k]!, ats));
+      });
+    });
+    const { excludeFirst, ...policy } = shape.policy;
+    return {
+      lines: shape.lines.map((l, i) => line(`l${i}`, l.sku, l.quantity)),
+      delivery: shape.pickup
+        ? { method: 'pickup', pickupLocationId: 'L0' }
+        : { method: 'ship', destination: HOME },
+      positions,
+      locations: [...locations],
+      shippingCost: shape.model,
+      policy: {
+        ...DEFAULT_SOURCING_POLICY,
+        ...policy,
+        excludedLocationIds: excludeFirst && shape.locationCount > 1 ? ['L1'] : [],
+        mode: 'exact',
+      },
+    };
+  });
+
+/**
+ * Independent model of the rules and costs, written from the specification rather than from the
+ * implementation: which locations may send stock, and what a shipment of u units costs.
+ */
+function referenceSources(req: SourcingRequest) {
+  const { policy } = req;
+  const penaltyTypes =
+    policy.preference === 'prefer-warehouse'
+      ? ['store', 'dark-store']
+      : policy.preference === 'prefer-store'
+        ? ['warehouse', 'dark-store']
+        : [];
+  const out: { id: string; vendor: boolean; open: number; perUnit: number; money: (u: number) => number }[] =
+    [];
+  const pickupStore =
+    req.delivery.method === 'pickup'
+      ? req.locations.find(
+          (l) => l.locationId === (req.delivery as { pickupLocationId: string }).pickupLocationId,
+        )
+      : undefined;
+  for (const loc of req.locations) {
+    const capacity = req.remainingCapacity?.[loc.locationId] ?? loc.dailyShipmentCapacity;
+    const active = loc.status === 'active' && !policy.excludedLocationIds.includes(loc.locationId);
+    if (!active) continue;
+    let km: number;
+    let pickup = false;
+    if (req.delivery.method === 'pickup') {
+      if (pickupStore === undefined || pickupStore.status !== 'active') continue;
+      if (
+        policy.excludedLocationIds.includes(pickupStore.locationId) ||
+        !pickupStore.capabilities.includes('pickup')
+      ) {
+        continue;
+      }
+      if (loc.locationId === pickupStore.locationId) {
+        pickup = true;
+        km = 0;
+      } else {
+        if (!policy.allowTransferForPickup || loc.type === 'vendor' || !loc.transferToStores || capacity <= 0)
+          continue;
+        km = haversineKm(loc.geo, pickupStore.geo);
+      }
+    } else {
+      if (loc.type === 'vendor' && !policy.allowDropShip) continue;
+      const storeLike = loc.type === 'store' || loc.type === 'dark-store';
+      const ships =
+        loc.capabilities.includes('ship') || (storeLike && loc.capabilities.includes('ship-from-store'));
+      if (!ships || capacity <= 0) continue;
+      km = haversineKm(loc.geo, req.delivery.destination);
+    }
+    const m = req.shippingCost;
+    // A pickup handover happens whatever the sources, so the store's fixed cost is not counted.
+    const fixed = pickup ? 0 : loc.shipmentFixedCost;
+    const perShipmentShipping = pickup ? 0 : Math.round(m.perShipment + m.perShipmentPerKm * km);
+    const perUnitShipping = pickup ? 0 : Math.round(m.perUnit + m.perUnitPerKm * km);
+    const penalty =
+      req.delivery.method === 'ship' && loc.type !== 'vendor' && penaltyTypes.includes(loc.type)
+        ? DEFAULT_PREFERENCE_PENALTY
+        : 0;
+    out.push({
+      id: loc.locationId,
+      vendor: loc.type === 'vendor' && req.delivery.method === 'ship',
+      open: fixed + perShipmentShipping + penalty,
+      perUnit: loc.unitHandlingCost + perUnitShipping,
+      money: (u) => fixed + perShipmentShipping + u * (loc.unitHandlingCost + perUnitShipping),
+    });
+  }
+  return out;
+}
+
+const atsOf = (req: SourcingRequest, locationId: string, sku: string) =>
+  req.positions
+    .filter((p) => p.locationId === locationId && p.sku === sku)
+    .reduce((sum, p) => sum + p.ats, 0);
+
+/** Brute force: every way to send every unit (per line, per location), keep the best. */
+function bruteForce(req: SourcingRequest): { shipped: number; objective: number } {
+  const srcs = referenceSources(req);
+  const lines = req.lines;
+  const left = srcs.map((s) => Object.fromEntries(SKUS.map((sku) => [sku, atsOf(req, s.id, sku)])));
+  const units = srcs.map(() => 0);
+  let best = { shipped: -1, objective: 0 };
+  const evaluate = () => {
+    let shipped = 0;
+    let objective = 0;
+    let counted = 0;
+    srcs.forEach((s, j) => {
+      if (units[j] === 0) return;
+      shipped += units[j]!;
+      objective += s.open + units[j]! * s.perUnit;
+      if (!s.vendor) counted += 1;
+    });
+    if (counted > req.policy.maxShipments) return;
+    if (shipped > best.shipped || (shipped === best.shipped && objective < best.objective)) {
+      best = { shipped, objective };
+    }
+  };
+  // Distribute line i's units over sources from j on; without splitting, all to one source.
+  const visit = (i: number, j: number, remaining: number, usedSources: number): void => {
+    if (i === lines.length) {
+      evaluate();
+      return;
+    }
+    const l = lines[i]!;
+    if (j === srcs.length) {
+      visit(i + 1, 0, lines[i + 1]?.quantity ?? 0, 0);
+      return;
+    }
+    const available = left[j]![l.sku]!;
+    for (let q = 0; q <= Math.min(remaining, available); q++) {
+      if (q > 0 && !req.policy.allowSplit && usedSources > 0) break;
+      left[j]![l.sku] = available - q;
+      units[j]! += q;
+      visit(i, j + 1, remaining - q, usedSources + (q > 0 ? 1 : 0));
+      units[j]! -= q;
+      left[j]![l.sku] = available;
+    }
+  };
+  visit(0, 0, lines[0]?.quantity ?? 0, 0);
+  return best;
+}
+
+function shippedUnits(plan: SourcingPlan) {
+  return [...plan.shipments, ...plan.dropShip].reduce((sum, s) => sum + s.units, 0);
+}
+
+/** Every rule a plan must respect, checked from the request alone. */
+function expectValidPlan(req: SourcingRequest, plan: SourcingPlan) {
+  const { policy } = req;
+  const allowed = new Map(referenceSources(req).map((s) => [s.id, s]));
+  expect(plan.shipments.length).toBeLessThanOrEqual(policy.maxShipments);
+  const usedStock = new Map<string, number>();
+  const perLine = new Map<string, { units: number; sources: Set<string> }>();
+  let money = 0;
+  for (const shipment of [...plan.shipments, ...plan.dropShip]) {
+    const source = allowed.get(shipment.locationId);
+    expect(source, `${shipment.locationId} may not send stock`).toBeDefined();
+    expect(policy.excludedLocationIds).not.toContain(shipment.locationId);
+    expect(shipment.kind === 'drop-ship').toBe(source?.vendor ?? false);
+    expect(shipment.cost.total).toBe(source?.money(shipment.units));
+    money += shipment.cost.total;
+    for (const planned of shipment.lines) {
+      expect(planned.quantity).toBeGreaterThan(0);
+      const key = `${shipment.locationId}|${planned.sku}`;
+      usedStock.set(key, (usedStock.get(key) ?? 0) + planned.quantity);
+      const entry = perLine.get(planned.lineId) ?? { units: 0, sources: new Set<string>() };
+      entry.units += planned.quantity;
+      entry.sources.add(shipment.locationId);
+      perLine.set(planned.lineId, entry);
+    }
+  }
+  expect(plan.totalCost).toBe(money);
+  for (const [key, used] of usedStock) {
+    const [locationId, sku] = key.split('|') as [string, string];
+    expect(used).toBeLessThanOrEqual(atsOf(req, locationId, sku));
+  }
+  const short = new Map([...plan.backordered, ...plan.unfulfillable].map((e) => [e.lineId, e.quantity]));
+  if (!policy.allowBackorder) expect(plan.backordered).toEqual([]);
+  else expect(plan.unfulfillable).toEqual([]);
+  for (const l of req.lines) {
+    const entry = perLine.get(l.lineId);
+    expect((entry?.units ?? 0) + (short.get(l.lineId) ?? 0)).toBe(l.quantity);
+    if (!policy.allowSplit) expect(entry?.sources.size ?? 0).toBeLessThanOrEqual(1);
+  }
+  expect(plan.lowerBound).toBeLessThanOrEqual(plan.objective);
+}
+
+/** A random feasible plan: lines in random order take random amounts from random allowed sources. */
+function randomFeasiblePlan(req: SourcingRequest, seed: number[]): { shipped: number; objective: number } {
+  const srcs = referenceSources(req);
+  let cursor = 0;
+  const next = () => seed[cursor++ % seed.length]!;
+  const left = srcs.map((s) => Object.fromEntries(SKUS.map((sku) => [sku, atsOf(req, s.id, sku)])));
+  const units = srcs.map(() => 0);
+  for (const l of req.lines) {
+    let remaining = l.quantity;
+    const order = srcs.map((_, j) => j).sort((a, b) => ((next() + a) % 3) - ((next() + b) % 3));
+    for (const j of order) {
+      if (remaining === 0) break;
+      const counted = srcs.filter((s, i) => units[i]! > 0 && !s.vendor).length;
+      if (units[j] === 0 && !srcs[j]!.vendor && counted >= req.policy.maxShipments) continue;
+      const q = Math.min(remaining, left[j]![l.sku]!, next() % 4);
+      if (q === 0) continue;
+      if (!req.policy.allowSplit && q < remaining) continue;
+      left[j]![l.sku]! -= q;
+      units[j]! += q;
+      remaining -= q;
+      if (!req.policy.allowSplit) break;
+    }
+  }
+  let shipped = 0;
+  let objective = 0;
+  srcs.forEach((s, j) => {
+    if (units[j]! > 0) {
+      shipped += units[j]!;
+      objective += s.open + units[j]! * s.perUnit;
+    }
+  });
+  return { shipped, objective };
+}
+
+const lexAtMost = (a: { shipped: number; objective: number }, b: { shipped: number; objective: number }) =>
+  a.shipped > b.shipped || (a.shipped === b.shipped && a.objective <= b.objective);
+
+describe('planShipments: properties', () => {
+  it('plans in every mode respect ATS, capabilities, exclusions, maxShipments and cover each line exactly', () => {
+    fc.assert(
+      fc.property(instanceArb, (req) => {
+        for (const mode of ['exact', 'heuristic', 'auto'] as const) {
+          expectValidPlan(req, planShipments({ ...req, policy: { ...req.policy, mode } }));
+        }
+        expectValidPlan(req, planNaive(req));
+      }),
+      { numRuns: 300, seed: 20240611 },
+    );
+  });
+
+  it('exact mode equals an independent brute-force optimum', () => {
+    fc.assert(
+      fc.property(instanceArb, (req) => {
+        const plan = planShipments(req);
+        const best = bruteForce(req);
+        expect(plan.optimal).toBe(true);
+        expect({ shipped: shippedUnits(plan), objective: plan.objective }).toEqual(best);
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
+  it('exact mode is never beaten by a random feasible plan (more units, or as many for no more cost)', () => {
+    fc.assert(
+      fc.property(instanceArb, fc.array(fc.nat(1000), { minLength: 1, maxLength: 20 }), (req, seed) => {
+        const plan = planShipments(req);
+        const other = randomFeasiblePlan(req, seed);
+        expect(lexAtMost({ shipped: shippedUnits(plan), objective: plan.objective }, other)).toBe(true);
+      }),
+      { numRuns: 300, seed: 99 },
+    );
+  });
+
+  it('heuristic cost ≥ its lower bound, and the exact optimum ≥ the heuristic lower bound', () => {
+    fc.assert(
+      fc.property(instanceArb, (req) => {
+        const heuristic = planShipments({ ...req, policy: { ...req.policy, mode: 'heuristic' } });
+        const exact = planShipments(req);
+        expect(heuristic.objective).toBeGreaterThanOrEqual(heuristic.lowerBound);
+        expect(shippedUnits(exact)).toBeGreaterThanOrEqual(shippedUnits(heuristic));
+        expect(exact.objective).toBeGreaterThanOrEqual(heuristic.lowerBound);
+        const naive = planNaive(req);
+        expect(
+          lexAtMost(
+            { shipped: shippedUnits(exact), objective: exact.objective },
+            {
+              shipped: shippedUnits(naive),
+              objective: naive.objective,
+            },
+          ),
+        ).toBe(true);
+      }),
+      { numRuns: 300, seed: 3 },
+    );
+  });
+
+  it('a search stopped by its node budget still returns a valid plan and a sound lower bound', () => {
+    fc.assert(
+      fc.property(instanceArb, (req) => {
+        const plan = planShipments(req, { nodeBudget: 1 });
+        expectValidPlan(req, plan);
+        const best = bruteForce(req);
+        // The bound covers every plan shipping at least as much as this one, the optimum included.
+        expect(plan.lowerBound).toBeLessThanOrEqual(best.objective);
+        if (plan.optimal) expect(plan.objective).toBe(best.objective);
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+});
