@@ -1,0 +1,396 @@
+/**
+ * Sourcing benchmark: seeded synthetic orders over a country-sized network, planned by
+ * `planShipments` (mode auto) and by the naive closest-first baseline, compared with the exact
+ * optimum where a budget-limited exact search proves it.
+ *
+ *   npm run bench:sourcing            (BENCH_SCALE=0.5 for a quicker run)
+ */
+import type { Location, LocationType } from '../shared/domain/location.ts';
+import type { GeoPoint } from '../shared/domain/order.ts';
+import { planNaive } from '../shared/sourcing/plan-naive.ts';
+import { planShipments } from '../shared/sourcing/plan-shipments.ts';
+import {
+  type CandidatePosition,
+  DEFAULT_SOURCING_POLICY,
+  type ShippingCostModel,
+  type SourcingPlan,
+  type SourcingRequest,
+} from '../shared/sourcing/types.ts';
+
+/** mulberry32: tiny, fast and good enough to make instances reproducible. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+    chance: (p: number) => next() < p,
+    /** Roughly normal (sum of uniforms), mean 0, sd ≈ 1. */
+    gauss: () => next() + next() + next() + next() - 2,
+  };
+}
+type Random = ReturnType<typeof prng>;
+
+// A France-sized box (~1000 × 900 km) with cities weighted by population.
+const CITIES: { geo: GeoPoint; weight: number }[] = [
+  { geo: { lat: 48.86, lon: 2.35 }, weight: 12 },
+  { geo: { lat: 45.76, lon: 4.84 }, weight: 3 },
+  { geo: { lat: 43.3, lon: 5.37 }, weight: 3 },
+  { geo: { lat: 43.6, lon: 1.44 }, weight: 2 },
+  { geo: { lat: 50.63, lon: 3.06 }, weight: 2 },
+  { geo: { lat: 44.84, lon: -0.58 }, weight: 2 },
+  { geo: { lat: 47.22, lon: -1.55 }, weight: 1.5 },
+  { geo: { lat: 48.57, lon: 7.75 }, weight: 1.5 },
+  { geo: { lat: 48.11, lon: -1.68 }, weight: 1 },
+  { geo: { lat: 43.7, lon: 7.27 }, weight: 1.5 },
+];
+const CITY_WEIGHT = CITIES.reduce((sum, city) => sum + city.weight, 0);
+
+function nearCity(random: Random, spreadDeg: number): GeoPoint {
+  let roll = random.next() * CITY_WEIGHT;
+  let city = CITIES[0]!;
+  for (const candidate of CITIES) {
+    roll -= candidate.weight;
+    if (roll <= 0) {
+      city = candidate;
+      break;
+    }
+  }
+  return {
+    lat: city.geo.lat + random.gauss() * spreadDeg,
+    lon: city.geo.lon + random.gauss() * spreadDeg * 1.4,
+  };
+}
+
+const SHIPPING: ShippingCostModel = {
+  perShipment: 350,
+  perShipmentPerKm: 0.4,
+  perUnit: 40,
+  perUnitPerKm: 0.08,
+};
+const CATALOG_SIZE = 20_000;
+/** Share of the catalogue only vendors carry (drop-ship only). */
+const VENDOR_ONLY_SHARE = 0.04;
+
+function buildNetwork(random: Random, size: number) {
+  const locations: Location[] = [];
+  const remainingCapacity: Record<string, number> = {};
+  for (let i = 0; i < size; i++) {
+    const roll = random.next();
+    const type: LocationType =
+      i < 2 || roll < 0.04 ? 'warehouse' : roll < 0.1 ? 'dark-store' : roll < 0.15 ? 'vendor' : 'store';
+    const id = `${type.slice(0, 2).toUpperCase()}-${String(i).padStart(4, '0')}`;
+    const common = {
+      locationId: id,
+      name: id,
+      type,
+      status: random.chance(0.04) ? 'paused' : 'active',
+    } as const;
+    const cost = (fixed: [number, number], handling: [number, number]) => ({
+      shipmentFixedCost: random.int(...fixed),
+      unitHandlingCost: random.int(...handling),
+    });
+    if (type === 'warehouse') {
+      locations.push({
+        ...common,
+        geo: nearCity(random, 1.2),
+        capabilities: ['ship', 'returns'],
+        dailyShipmentCapacity: 20_000,
+        ...cost([200, 400], [25, 60]),
+        transferToStores: true,
+      });
+    } else if (type === 'dark-store') {
+      locations.push({
+        ...common,
+        geo: nearCity(random, 0.15),
+        capabilities: ['ship'],
+        dailyShipmentCapacity: 800,
+        ...cost([300, 500], [40, 90]),
+        transferToStores: true,
+      });
+    } else if (type === 'vendor') {
+      locations.push({
+        ...common,
+        geo: nearCity(random, 2),
+        capabilities: ['ship'],
+        dailyShipmentCapacity: 5_000,
+        ...cost([600, 1_000], [20, 50]),
+        transferToStores: false,
+      });
+    } else {
+      locations.push({
+        ...common,
+        geo: nearCity(random, 0.3),
+        capabilities: random.chance(0.75) ? ['pickup', 'ship-from-store', 'returns'] : ['pickup', 'returns'],
+        dailyShipmentCapacity: random.int(10, 60),
+        ...cost([400, 800], [80, 150]),
+        transferToStores: false,
+      });
+      // Some stores have used up today's shipments.
+      if (random.chance(0.1)) remainingCapacity[id] = 0;
+    }
+  }
+  return { locations, remainingCapacity };
+}
+
+/** Zipf-ish popularity: rank r is drawn with weight ~ 1/r. */
+function popularSku(random: Random): number {
+  return Math.min(CATALOG_SIZE - 1, Math.floor(Math.exp(random.next() * Math.log(CATALOG_SIZE))) - 1);
+}
+
+function buildInstance(seed: number, lineCount: number, locationCount: number): SourcingRequest {
+  const random = prng(seed);
+  const { locations, remainingCapacity } = buildNetwork(random, locationCount);
+  const vendors = locations.filter((l) => l.type === 'vendor');
+  const skus = new Set<number>();
+  while (skus.size < lineCount) skus.add(popularSku(random));
+  const lines = [...skus].map((sku, i) => {
+    const roll = random.next();
+    return {
+      lineId: String(i + 1),
+      sku: `SKU-${sku}`,
+      quantity: roll < 0.7 ? 1 : roll < 0.95 ? random.int(2, 3) : random.int(5, 10),
+    };
+  });
+
+  const positions: CandidatePosition[] = [];
+  for (const sku of skus) {
+    // Popular SKUs are stocked widely; the long tail sparsely.
+    const popularity = 1 - Math.log(sku + 1) / Math.log(CATALOG_SIZE);
+    const vendorOnly = random.next() < VENDOR_ONLY_SHARE;
+    if (vendorOnly || random.chance(0.3)) {
+      for (let i = 0; i < Math.min(vendors.length, random.int(1, 2)); i++) {
+        positions.push({
+          sku: `SKU-${sku}`,
+          locationId: random.pick(vendors).locationId,
+          ats: random.int(20, 500),
+        });
+      }
+    }
+    if (vendorOnly) continue;
+    for (const location of locations) {
+      const chance =
+        location.type === 'warehouse'
+          ? 0.55 + 0.4 * popularity
+          : location.type === 'dark-store'
+            ? 0.15 + 0.5 * popularity
+            : location.type === 'store'
+              ? 0.03 + 0.35 * popularity
+              : 0;
+      if (!random.chance(chance)) continue;
+      const ats =
+        location.type === 'warehouse'
+          ? random.int(1, 200)
+          : location.type === 'dark-store'
+            ? random.int(1, 30)
+            : random.int(1, 6);
+      positions.push({ sku: `SKU-${sku}`, locationId: location.locationId, ats });
+    }
+  }
+  return {
+    lines,
+    delivery: { method: 'ship', destination: nearCity(random, 0.5) },
+    positions,
+    locations,
+    remainingCapacity,
+    shippingCost: SHIPPING,
+    policy: {
+      ...DEFAULT_SOURCING_POLICY,
+      maxShipments: Math.max(3, Math.ceil(lineCount / 5)),
+      allowSplit: random.chance(0.8),
+      mode: 'auto',
+    },
+  };
+}
+
+const shipped = (plan: SourcingPlan) =>
+  [...plan.shipments, ...plan.dropShip].reduce((sum, s) => sum + s.units, 0);
+const shipmentCount = (plan: SourcingPlan) => plan.shipments.length + plan.dropShip.length;
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+interface Sample {
+  ms: number;
+  plan: SourcingPlan;
+}
+
+function timed(run: () => SourcingPlan): Sample {
+  const start = performance.now();
+  const plan = run();
+  return { ms: performance.now() - start, plan };
+}
+
+interface Row {
+  size: string;
+  algorithm: string;
+  n: number;
+  p50: number;
+  p99: number;
+  shipments: number;
+  fill: number;
+  ratio: number;
+  ratioCount: number;
+  optimal: number;
+  gap: number;
+}
+
+function summarise(
+  size: string,
+  algorithm: string,
+  samples: Sample[],
+  optimum: (SourcingPlan | undefined)[],
+  optimalMeans: 'proved' | 'matched',
+): Row {
+  const times = samples.map((s) => s.ms).sort((a, b) => a - b);
+  let ratioSum = 0;
+  let ratioCount = 0;
+  let optimalCount = 0;
+  let gapSum = 0;
+  let unitsOrdered = 0;
+  let unitsShipped = 0;
+  samples.forEach((sample, i) => {
+    const best = optimum[i];
+    const units = shipped(sample.plan);
+    unitsShipped += units;
+    unitsOrdered +=
+      units + [...sample.plan.backordered, ...sample.plan.unfulfillable].reduce((s, e) => s + e.quantity, 0);
+    if (best !== undefined) {
+      // The optimum ships the most units; a cost ratio only means something at the same fill.
+      const ratio =
+        units !== shipped(best)
+          ? Number.NaN
+          : best.objective === 0
+            ? 1 // nothing could be sent: both plans are empty
+            : sample.plan.objective / best.objective;
+      if (!Number.isNaN(ratio)) {
+        ratioSum += ratio;
+        ratioCount += 1;
+      }
+      if (optimalMeans === 'matched' && units === shipped(best) && sample.plan.objective === best.objective) {
+        optimalCount += 1;
+      }
+    }
+    if (optimalMeans === 'proved' && sample.plan.optimal) optimalCount += 1;
+    gapSum += sample.plan.objective > 0 ? 1 - sample.plan.lowerBound / sample.plan.objective : 0;
+  });
+  return {
+    size,
+    algorithm,
+    n: samples.length,
+    p50: quantile(times, 0.5),
+    p99: quantile(times, 0.99),
+    shipments: samples.reduce((sum, s) => sum + shipmentCount(s.plan), 0) / samples.length,
+    fill: unitsOrdered > 0 ? unitsShipped / unitsOrdered : 1,
+    ratio: ratioCount > 0 ? ratioSum / ratioCount : Number.NaN,
+    ratioCount,
+    optimal: optimalCount / samples.length,
+    gap: gapSum / samples.length,
+  };
+}
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const LINE_SIZES = [1, 5, 20, 50];
+const LOCATION_SIZES = [10, 50, 200, 1000];
+/** Instances per size: fewer for the big networks so the run stays within a few minutes. */
+const instancesFor = (locations: number, lines: number) =>
+  Math.max(
+    3,
+    Math.round(SCALE * (locations >= 1000 ? (lines >= 20 ? 30 : 60) : locations >= 200 ? 100 : 200)),
+  );
+/** The reference optimum: exact mode within this budget (it may be cut short, then it is unknown). */
+const REFERENCE_LIMITS = { nodeBudget: 300_000, timeBudgetMs: 1_500 };
+
+const rows: Row[] = [];
+const started = performance.now();
+// Warm up the JIT so the first size's p99 measures planning, not compilation.
+for (let i = 0; i < 30; i++) {
+  const instance = buildInstance(i, 5, 50);
+  planShipments(instance);
+  planShipments({ ...instance, policy: { ...instance.policy, mode: 'heuristic' } });
+  planNaive(instance);
+}
+for (const lineCount of LINE_SIZES) {
+  for (const locationCount of LOCATION_SIZES) {
+    const size = `${lineCount}×${locationCount}`;
+    const count = instancesFor(locationCount, lineCount);
+    const auto: Sample[] = [];
+    const heuristic: Sample[] = [];
+    const naive: Sample[] = [];
+    const optimum: (SourcingPlan | undefined)[] = [];
+    for (let i = 0; i < count; i++) {
+      const instance = buildInstance(
+        1_000_003 * lineCount + 7_919 * locationCount + i,
+        lineCount,
+        locationCount,
+      );
+      auto.push(timed(() => planShipments(instance)));
+      heuristic.push(
+        timed(() => planShipments({ ...instance, policy: { ...instance.policy, mode: 'heuristic' } })),
+      );
+      naive.push(timed(() => planNaive(instance)));
+      const autoPlan = auto[auto.length - 1]!.plan;
+      const reference = autoPlan.optimal
+        ? autoPlan
+        : planShipments({ ...instance, policy: { ...instance.policy, mode: 'exact' } }, REFERENCE_LIMITS);
+      optimum.push(reference.optimal ? reference : undefined);
+    }
+    rows.push(summarise(size, 'auto', auto, optimum, 'proved'));
+    rows.push(summarise(size, 'heuristic', heuristic, optimum, 'proved'));
+    rows.push(summarise(size, 'naive', naive, optimum, 'matched'));
+    const known = optimum.filter((plan) => plan !== undefined).length;
+    process.stderr.write(
+      `  ${size.padEnd(9)} ${count} instances, optimum known for ${known}  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
+  }
+}
+
+const fmt = (value: number, digits = 2) => (Number.isNaN(value) ? '—' : value.toFixed(digits));
+const pct = (value: number) => (Number.isNaN(value) ? '—' : `${(value * 100).toFixed(0)}%`);
+const header = [
+  'lines×locs',
+  'algo',
+  'n',
+  'p50 ms',
+  'p99 ms',
+  'shipments',
+  'fill',
+  'cost/opt',
+  '(n opt)',
+  'optimal',
+  'gap≤',
+];
+const table = rows.map((row) => [
+  row.size,
+  row.algorithm,
+  String(row.n),
+  fmt(row.p50),
+  fmt(row.p99),
+  fmt(row.shipments),
+  pct(row.fill),
+  fmt(row.ratio, 4),
+  String(row.ratioCount),
+  pct(row.optimal),
+  row.algorithm === 'naive' ? '' : pct(row.gap),
+]);
+const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
+const print = (cells: string[]) => console.log(cells.map((cell, c) => cell.padStart(widths[c]!)).join('  '));
+console.log();
+print(header);
+print(widths.map((w) => '-'.repeat(w)));
+for (const row of table) print(row);
+console.log(`
+cost/opt: mean objective ÷ proved optimum, over instances where the optimum is known and the plan
+ships as many units ((n opt) counts them). optimal: auto/heuristic = proved optimal by the plan
+itself; naive = matched the optimum. heuristic = mode 'heuristic' (greedy + local search + bound).
+gap≤: mean (objective − lower bound) ÷ objective reported by the plan itself.
+fill: units shipped or drop-shipped ÷ units ordered. Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
