@@ -113,7 +113,7 @@ Delivery is at least once: retries (of publishing, of a webhook delivery) and re
 
 ## Ordering
 
-The events of one order are produced in order: each is written in the same database transaction as the change it reports, to an outbox kept per order, and published in that order. Delivery can still reorder them, because a retried delivery may arrive after a later event. Order the events of one order by \`occurredAt\`, then \`eventId\` (ULIDs sort by time), and ignore an event older than one you have already applied, such as a \`ShipmentShipped\` after the \`ShipmentDelivered\` of the same shipment. Events of different orders are independent. \`InventoryChanged\` is ordered per SKU and location in the same way.
+The events of one order are produced in order: each is written in the same database transaction as the change it reports, to an outbox kept per order, and published in that order. Delivery can still reorder them, because a retried delivery may arrive after a later event. Order the events of one order by \`occurredAt\`, then \`eventId\` (ULIDs sort by time), and ignore an event older than one you have already applied, such as a \`ShipmentShipped\` after the \`ShipmentDelivered\` of the same shipment. Events of different orders are independent. \`InventoryChanged\` is not written to an outbox: it is derived from the change of the inventory position itself (the table's stream, in order per position), carries the position's level after the change, and coalesces a burst of changes of one position into one event; its \`eventId\` is \`evt_inv_\` and the stream sequence number. Keep the latest \`occurredAt\` per SKU and location.
 
 ## Versioning
 

@@ -1,5 +1,3 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -8,43 +6,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publisher.ts';
-import { makePublishEvents } from '../../shared/usecases/publish-events.ts';
-import { dynamodb } from '../commons/clients.ts';
-import { putEvents } from '../commons/events.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
+import { publishIdempotency, publishOnce } from '../commons/publish-once.ts';
 import { partialResponse } from '../commons/stream-batch.ts';
-
-const publishEvents = makePublishEvents({
-  publisher: eventBridgePublisher({ putEvents, eventBusName: process.env.EVENT_BUS_NAME ?? 'default' }),
-});
-
-const idempotency = new IdempotencyConfig({
-  eventKeyJmesPath: 'eventId',
-  // An event published within a day is not published again when its stream record comes back.
-  expiresAfterSeconds: 24 * 60 * 60,
-});
-
-/**
- * Publishes one event at most once per event id (Powertools Idempotency, on the idempotency table).
- * A failure throws, which deletes the in-progress record so the retry publishes it. A publish that
- * succeeds but whose invocation dies before the record is marked complete can still repeat after the
- * in-progress record expires: receivers de-duplicate on eventId for that window.
- */
-const publishOnce = makeIdempotent(
-  async (envelope: unknown): Promise<{ eventId: string }> => {
-    const { published, failed } = await publishEvents([envelope]);
-    if (failed.length) throw new Error(failed.map((f) => `${f.eventId}: ${f.error}`).join('; '));
-    return { eventId: published[0] ?? 'unknown' };
-  },
-  {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: process.env.IDEMPOTENCY_TABLE_NAME ?? 'idempotency',
-      awsSdkV3Client: dynamodb,
-    }),
-    config: idempotency,
-  },
-);
 
 /** The envelope of an outbox INSERT, or undefined for any other record (the mapping's filter skips those). */
 export function outboxEnvelope(record: DynamoDBRecord): unknown {
@@ -62,7 +26,7 @@ export async function publishOutbox(
   event: DynamoDBStreamEvent,
   context?: Context,
 ): Promise<DynamoDBBatchResponse> {
-  if (context) idempotency.registerLambdaContext(context);
+  if (context) publishIdempotency.registerLambdaContext(context);
   const outbox = event.Records.map((record) => ({ record, envelope: outboxEnvelope(record) })).filter(
     (r) => r.envelope !== undefined,
   );

@@ -50,6 +50,9 @@ export class Events extends Construct {
   readonly bus: EventBus;
   readonly publisher: QmFunction;
   readonly publisherDlq: Queue;
+  /** Position changes on the table stream → InventoryChanged (stock feeds, backorder wake-ups). */
+  readonly inventoryPublisher: QmFunction;
+  readonly inventoryPublisherDlq: Queue;
   readonly partnerDlqs: Record<string, Queue> = {};
   readonly registry: CfnRegistry;
 
@@ -131,6 +134,60 @@ export class Events extends Construct {
         FilterCriteria.filter({
           eventName: FilterRule.isEqual('INSERT'),
           dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('OUTBOX') } } },
+        }),
+      ],
+    });
+
+    this.inventoryPublisherDlq = this.queue(
+      'InventoryPublisherDlq',
+      'Position stream records the inventory publisher gave up on',
+    );
+    this.inventoryPublisher = new QmFunction(this, 'PublishInventoryChanges', {
+      entry: 'functions/events/publish-inventory-changes.ts',
+      description: 'Inventory publisher: position changes on the table stream to InventoryChanged',
+      service: 'events',
+      environment: {
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+        TABLE_NAME: props.table.tableName,
+      },
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(30),
+    });
+    grantTableActions(this.inventoryPublisher, props.idempotencyTable, [
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+    ]);
+    // Hot (bucketed) positions are read for their totals.
+    grantTableActions(this.inventoryPublisher, props.table, ['GetItem', 'BatchGetItem', 'Query']);
+    props.table.encryptionKey?.grantDecrypt(this.inventoryPublisher);
+    this.inventoryPublisher.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      }),
+    );
+    this.inventoryPublisher.addToRolePolicy(
+      new PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
+    );
+    new EventSourceMapping(this, 'InventoryStream', {
+      target: this.inventoryPublisher,
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      // A second to coalesce a burst of reservations of one position into one event.
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: 10,
+      maxRecordAge: Duration.days(1),
+      onFailure: new SqsDlq(this.inventoryPublisherDlq),
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.or('INSERT', 'MODIFY'),
+          dynamodb: { NewImage: { entity: { S: FilterRule.or('POSITION', 'POSITION_BUCKET') } } },
         }),
       ],
     });

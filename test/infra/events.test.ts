@@ -118,6 +118,54 @@ describe('schema registry', () => {
   });
 });
 
+describe('inventory publisher', () => {
+  test('reads position inserts and changes (and hot-SKU buckets) from the table stream, with partial failures and a DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataOrdersTable'), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { entity: { S: ['POSITION', 'POSITION_BUCKET'] } } },
+            }),
+          },
+        ],
+      },
+    });
+  });
+
+  test('least privilege: reads positions and the stream, PutEvents on this bus only, idempotency records', () => {
+    const statements = statementsOfEntry('functions/events/publish-inventory-changes.ts');
+    expect(actions(statements).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeStream',
+      'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'events:PutEvents',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    const busId = logicalIdOf('AWS::Events::EventBus', () => true);
+    const put = statements.find((s) => actions([s]).includes('events:PutEvents'));
+    expect(put?.Resource).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    // Writes go to the idempotency table only; the order table is read.
+    const writes = statements.filter((s) => actions([s]).includes('dynamodb:PutItem'));
+    expect(JSON.stringify(writes)).not.toContain('DataOrdersTable');
+  });
+});
+
 describe('outbox publisher', () => {
   test('reads the order table stream from TRIM_HORIZON, only outbox INSERTs, with partial failures and a DLQ', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -269,8 +317,8 @@ describe('partners', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
       (a) => (a.Properties as Json).MetricName === 'ApproximateNumberOfMessagesVisible',
     );
-    // one per partner and one for the publisher
-    expect(alarms).toHaveLength(config.partners.length + 1);
+    // one per partner, one for the outbox publisher and one for the inventory publisher
+    expect(alarms).toHaveLength(config.partners.length + 2);
   });
 
   test('cdk-nag: no unacknowledged finding with partners configured', () => {
