@@ -1,5 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { type EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventBus, type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -47,36 +47,69 @@ export function addEventStarter(scope: Construct, props: EventStarterProps): Eve
     logRetention: props.logRetention,
   });
   props.stateMachine.grantStartExecution(starter);
-  const startDlq = new Queue(scope, 'StartDlq', {
+  const {
+    rule: startRule,
+    queue: startQueue,
+    dlq: startDlq,
+  } = addEventQueueConsumer(scope, {
+    bus: props.bus,
+    consumer: starter,
+    eventPattern: { source: [EVENT_SOURCE], detailType: [props.detailType] },
+    ids: { rule: props.ids.rule, queue: 'StartQueue', dlq: 'StartDlq' },
+    ruleDescription: props.ruleDescription,
+    what: `${props.detailType} start queue`,
+  });
+  return { starter, startRule, startQueue, startDlq };
+}
+
+export interface EventQueueConsumerProps {
+  bus: EventBus;
+  consumer: QmFunction;
+  eventPattern: EventPattern;
+  ids: { rule: string; queue: string; dlq: string };
+  ruleDescription: string;
+  /** Names the queue in the DLQ's cdk-nag acknowledgement. */
+  what: string;
+}
+
+/**
+ * Rule → queue → function: the queue buffers bursts and retries what the function reports failed;
+ * what still fails (or what the rule cannot deliver) lands in the dead-letter queue.
+ */
+export function addEventQueueConsumer(
+  scope: Construct,
+  props: EventQueueConsumerProps,
+): { rule: Rule; queue: Queue; dlq: Queue } {
+  const dlq = new Queue(scope, props.ids.dlq, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
-  Validations.of(startDlq).acknowledge({
+  Validations.of(dlq).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason: `This is the dead-letter queue of the ${props.detailType} start queue and rule target.`,
+    reason: `This is the dead-letter queue of the ${props.what} and its rule target.`,
   });
-  const startQueue = new Queue(scope, 'StartQueue', {
+  const queue = new Queue(scope, props.ids.queue, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(4),
     visibilityTimeout: Duration.seconds(60),
-    deadLetterQueue: { queue: startDlq, maxReceiveCount: 5 },
+    deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
   });
-  const startRule = new Rule(scope, props.ids.rule, {
+  const rule = new Rule(scope, props.ids.rule, {
     description: props.ruleDescription,
     eventBus: props.bus,
-    eventPattern: { source: [EVENT_SOURCE], detailType: [props.detailType] },
+    eventPattern: props.eventPattern,
     targets: [
-      new SqsQueue(startQueue, {
-        deadLetterQueue: startDlq,
+      new SqsQueue(queue, {
+        deadLetterQueue: dlq,
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
       }),
     ],
   });
-  starter.addEventSource(new SqsEventSource(startQueue, { batchSize: 10, reportBatchItemFailures: true }));
-  return { starter, startRule, startQueue, startDlq };
+  props.consumer.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }));
+  return { rule, queue, dlq };
 }
 
 /** The cdk-nag findings every workflow's role has, with why they are acceptable. */

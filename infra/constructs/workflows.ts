@@ -5,10 +5,12 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STOCK_ARRIVING_REASONS } from '../../shared/domain/inventory-change.ts';
+import { EVENT_SOURCE } from '../../shared/events/envelope.ts';
 import { FULFILMENT_STATE_MACHINE_NAME, FulfilmentWorkflow } from '../../workflows/fulfilment.ts';
 import type { QuartermasterConfig } from '../config.ts';
 import type { Api } from './api.ts';
-import { acknowledgeWorkflowRole, addEventStarter } from './event-started-workflow.ts';
+import { acknowledgeWorkflowRole, addEventQueueConsumer, addEventStarter } from './event-started-workflow.ts';
 import { grantTableActions } from './grants.ts';
 import { QmFunction } from './qm-function.ts';
 
@@ -33,6 +35,8 @@ export class Workflows extends Construct {
   readonly startRule: Rule;
   readonly startQueue: Queue;
   readonly startDlq: Queue;
+  readonly wakeBackorders: QmFunction;
+  readonly wakeRule: Rule;
 
   constructor(scope: Construct, id: string, props: WorkflowsProps) {
     super(scope, id);
@@ -84,6 +88,30 @@ export class Workflows extends Construct {
       service: 'fulfilment',
       stateMachineArnVariable: 'FULFILMENT_STATE_MACHINE_ARN',
       logRetention: props.logRetention,
+    }));
+
+    // Backordered orders wait on per-SKU waitlists; stock that may serve them wakes the oldest first.
+    this.wakeBackorders = new QmFunction(this, 'WakeBackorders', {
+      entry: 'functions/workflow/wake-backorders.ts',
+      description: 'InventoryChanged: wakes the orders backordered on the SKU, oldest order first',
+      service: 'fulfilment',
+      environment: { TABLE_NAME: table.tableName },
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+    });
+    grantTableActions(this.wakeBackorders, table, ['GetItem', 'BatchGetItem', 'Query', 'DeleteItem']);
+    stateMachine.grantTaskResponse(this.wakeBackorders);
+    ({ rule: this.wakeRule } = addEventQueueConsumer(this, {
+      bus: props.bus,
+      consumer: this.wakeBackorders,
+      eventPattern: {
+        source: [EVENT_SOURCE],
+        detailType: ['InventoryChanged'],
+        detail: { data: { ats: [{ numeric: ['>', 0] }], reason: [...STOCK_ARRIVING_REASONS] } },
+      },
+      ids: { rule: 'OnStockArriving', queue: 'WakeQueue', dlq: 'WakeDlq' },
+      ruleDescription: 'InventoryChanged with stock to sell wakes backordered orders (FIFO by order date)',
+      what: 'backorder wake-up queue',
     }));
 
     this.callbacks = props.api.addRoute('POST', '/fulfillments/{shipmentId}/events', {

@@ -8,6 +8,19 @@ export interface OrderWaiter {
   taskToken: string;
   skus: string[];
   createdAt: string;
+  /** Backorder waiters: when the order was placed (first come, first served) and the units per SKU. */
+  orderedAt?: string;
+  backordered?: { sku: string; quantity: number }[];
+}
+
+/** One order waiting for one SKU: an entry of that SKU's backorder waitlist. */
+export interface BackorderWaiter {
+  orderId: string;
+  sku: string;
+  /** Units of the SKU the order waits for. */
+  quantity: number;
+  orderedAt: string;
+  taskToken: string;
 }
 
 /**
@@ -24,7 +37,11 @@ export interface ShipmentRepository {
   request(shipment: Shipment, events: DomainEvent[]): Promise<'created' | 'token-replaced'>;
   /** Optimistic concurrency on `version`. */
   update(shipment: Shipment, expectedVersion: number, events: DomainEvent[]): Promise<'updated' | 'conflict'>;
+  /** A backorder waiter is also entered on the waitlist of each SKU it waits for. */
   putWaiter(waiter: OrderWaiter): Promise<void>;
   listWaiters(orderId: string): Promise<OrderWaiter[]>;
-  deleteWaiter(orderId: string, kind: OrderWaiter['kind']): Promise<void>;
+  /** With `taskToken`: only while the waiter still holds that token (a newer wait is kept). */
+  deleteWaiter(orderId: string, kind: OrderWaiter['kind'], taskToken?: string): Promise<void>;
+  /** A SKU's waitlist, oldest order first, at most `limit` entries. */
+  listBackorderWaiters(sku: string, limit: number): Promise<BackorderWaiter[]>;
 }

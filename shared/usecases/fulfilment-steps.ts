@@ -103,6 +103,32 @@ export function makeFulfilmentSteps(deps: {
     return assertNotCancelled(order);
   }
 
+  /**
+   * The planned shipment without the units cancelled (per line) after Allocate planned it: each line
+   * keeps at most `quantity − cancelled −` the units other shipments hold or shipped. A shipment
+   * already written (a retried step) is left as it is.
+   */
+  async function withoutCancelledUnits(order: Order, planned: PlannedShipment): Promise<PlannedShipment> {
+    const all = await deps.shipments.listByOrder(order.orderId);
+    if (all.some((s) => s.shipmentId === planned.shipmentId)) return planned;
+    const elsewhere = new Map<string, number>();
+    for (const s of all) {
+      if (!LIVE_SHIPMENT_STATUSES.includes(s.status) && s.status !== 'SHIPPED' && s.status !== 'DELIVERED')
+        continue;
+      for (const l of s.lines) elsewhere.set(l.lineId, (elsewhere.get(l.lineId) ?? 0) + l.quantity);
+    }
+    const byId = new Map(order.lines.map((l) => [l.lineId, l]));
+    const lines = planned.lines
+      .map((l) => {
+        const line = byId.get(l.lineId);
+        if (!line) return l;
+        const allowed = line.quantity - line.quantities.cancelled - (elsewhere.get(l.lineId) ?? 0);
+        return { ...l, quantity: Math.min(l.quantity, Math.max(0, allowed)) };
+      })
+      .filter((l) => l.quantity > 0);
+    return { ...planned, lines };
+  }
+
   async function syncProgress(orderId: string): Promise<Order> {
     const shipments = await deps.shipments.listByOrder(orderId);
     return changeOrder(deps, orderId, (order) => {
@@ -260,7 +286,13 @@ export function makeFulfilmentSteps(deps: {
     }): Promise<{ shipmentId: string }> {
       const order = await currentOrder(input.orderId);
       const now = deps.clock.now();
-      const planned = input.shipment;
+      // Units cancelled line by line since Allocate planned the shipment are not requested.
+      const planned = await withoutCancelledUnits(order, input.shipment);
+      if (planned.lines.length === 0 && deps.engine) {
+        // Nothing left to request: the step answers its own token, and Reconcile settles the order.
+        await deps.engine.sendTaskSuccess(input.taskToken, { skipped: 'units cancelled' });
+        return { shipmentId: planned.shipmentId };
+      }
       const shipment: Shipment = {
         shipmentId: planned.shipmentId,
         orderId: order.orderId,
@@ -403,15 +435,37 @@ export function makeFulfilmentSteps(deps: {
     },
 
     /** Stores the token the workflow waits on until stock arrives or the backorder deadline passes. */
-    async awaitStock(input: { orderId: string; taskToken: string }): Promise<{ waiting: true }> {
+    async awaitStock(input: { orderId: string; taskToken: string }): Promise<{ waiting: boolean }> {
       const order = await currentOrder(input.orderId);
+      const backordered = new Map<string, number>();
+      for (const l of order.lines) {
+        if (l.quantities.backordered > 0 && !isLineDone(l)) {
+          backordered.set(l.sku, (backordered.get(l.sku) ?? 0) + l.quantities.backordered);
+        }
+      }
+      // On each SKU's waitlist by order date: InventoryChanged wakes the oldest orders first.
       await deps.shipments.putWaiter({
         orderId: order.orderId,
         kind: 'backorder',
         taskToken: input.taskToken,
-        skus: [...new Set(order.lines.filter((l) => l.quantities.backordered > 0).map((l) => l.sku))],
+        skus: [...backordered.keys()],
         createdAt: deps.clock.now().toISOString(),
+        orderedAt: order.createdAt,
+        backordered: [...backordered].map(([sku, quantity]) => ({ sku, quantity })),
       });
+      // A cancellation (of the order or of the backordered lines) that came before the token was
+      // stored found nothing to wake: answer our own token, so the run goes on now, not at the deadline.
+      const after = await deps.orders.get(input.orderId);
+      if (after?.status === 'CANCELLED') {
+        await deps.shipments.deleteWaiter(input.orderId, 'backorder', input.taskToken);
+        assertNotCancelled(after); // ends the run in Cancelled
+      }
+      const stillWaiting = after?.lines.some((l) => l.quantities.backordered > 0 && !isLineDone(l));
+      if (!stillWaiting && deps.engine) {
+        await deps.engine.sendTaskSuccess(input.taskToken, { wokenBy: 'cancellation' });
+        await deps.shipments.deleteWaiter(input.orderId, 'backorder', input.taskToken);
+        return { waiting: false };
+      }
       return { waiting: true };
     },
 

@@ -222,8 +222,49 @@ describe('starting and signalling', () => {
     ]);
   });
 
-  test('callback and cancel functions may only answer tasks of this state machine', () => {
-    for (const entry of ['functions/api/fulfillment-events.ts', 'functions/api/cancel-order.ts']) {
+  test('InventoryChanged with stock to sell → wake queue (with DLQ) → the backorder wake-up', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['quartermaster.oms'],
+        'detail-type': ['InventoryChanged'],
+        detail: {
+          data: {
+            ats: [{ numeric: ['>', 0] }],
+            reason: ['sync', 'adjustment', 'reservation-released', 'return-restock'],
+          },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsWakeQueue'), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsWakeDlq'), 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('functions/workflow/wake-backorders.ts') },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowsWakeQueue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const dynamo = roleStatements(functionRole('functions/workflow/wake-backorders.ts'))
+      .flatMap((s) => [s.Action].flat())
+      .filter((a: string) => a.startsWith('dynamodb:'))
+      .sort();
+    // Reads the waitlist and positions; the only write is taking a wait off the list.
+    expect(dynamo).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+  });
+
+  test('callback, cancel and wake-up functions may only answer tasks of this state machine', () => {
+    for (const entry of [
+      'functions/api/fulfillment-events.ts',
+      'functions/api/cancel-order.ts',
+      'functions/workflow/wake-backorders.ts',
+    ]) {
       const states = roleStatements(functionRole(entry)).filter((s) =>
         [s.Action].flat().some((a: string) => a.startsWith('states:')),
       );

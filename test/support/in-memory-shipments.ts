@@ -1,6 +1,10 @@
 import type { Shipment } from '../../shared/domain/shipment.ts';
 import type { DomainEvent } from '../../shared/events/envelope.ts';
-import type { OrderWaiter, ShipmentRepository } from '../../shared/ports/shipment-repository.ts';
+import type {
+  BackorderWaiter,
+  OrderWaiter,
+  ShipmentRepository,
+} from '../../shared/ports/shipment-repository.ts';
 import type { TaskSignalOutcome, WorkflowEngine } from '../../shared/ports/workflow-engine.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -45,8 +49,21 @@ export class InMemoryShipmentRepository implements ShipmentRepository {
   async listWaiters(orderId: string) {
     return [...this.waiters.values()].filter((w) => w.orderId === orderId).map(copy);
   }
-  async deleteWaiter(orderId: string, kind: OrderWaiter['kind']) {
+  async deleteWaiter(orderId: string, kind: OrderWaiter['kind'], taskToken?: string) {
+    const waiter = this.waiters.get(`${orderId}#${kind}`);
+    if (taskToken !== undefined && waiter?.taskToken !== taskToken) return;
     this.waiters.delete(`${orderId}#${kind}`);
+  }
+  async listBackorderWaiters(sku: string, limit: number): Promise<BackorderWaiter[]> {
+    return [...this.waiters.values()]
+      .filter((w) => w.kind === 'backorder' && w.orderedAt)
+      .flatMap((w) =>
+        (w.backordered ?? [])
+          .filter((b) => b.sku === sku)
+          .map((b) => ({ ...b, orderId: w.orderId, orderedAt: w.orderedAt!, taskToken: w.taskToken })),
+      )
+      .sort((a, b) => `${a.orderedAt}#${a.orderId}`.localeCompare(`${b.orderedAt}#${b.orderId}`))
+      .slice(0, limit);
   }
 }
 

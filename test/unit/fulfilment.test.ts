@@ -371,6 +371,51 @@ describe('fulfilment steps', () => {
     expect(t.engine.signals).toEqual([{ kind: 'success', token: 'late-token', detail: { released: true } }]);
   });
 
+  it('backordered lines cancelled before the stock token is stored: the step answers its own token', async () => {
+    const t = setup({ TEE: { 'WH-A': 5 }, MUG: { 'WH-A': 0 } });
+    const order = t.placeOrder([
+      { sku: 'TEE', quantity: 1 },
+      { sku: 'MUG', quantity: 2 },
+    ]);
+    await t.round(order.orderId, INITIAL);
+    expect((await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [] })).next).toBe(
+      'backorder',
+    );
+    await t.steps.cancelBackorderedLines({ orderId: order.orderId, correlationId: 'c' });
+    expect(await t.steps.awaitStock({ orderId: order.orderId, taskToken: 'late-stock' })).toEqual({
+      waiting: false,
+    });
+    expect(t.engine.signals).toEqual([
+      { kind: 'success', token: 'late-stock', detail: { wokenBy: 'cancellation' } },
+    ]);
+    expect(await t.shipments.listWaiters(order.orderId)).toEqual([]);
+  });
+
+  it('an order cancelled before the stock token is stored: the wait ends in OrderCancelled, off the waitlist', async () => {
+    const t = setup({ MUG: { 'WH-A': 0 } });
+    const order = t.placeOrder([{ sku: 'MUG', quantity: 2 }]);
+    await t.round(order.orderId, INITIAL);
+    await t.cancelOrder({
+      caller: WEB,
+      orderId: order.orderId,
+      body: { reason: 'customer-request' },
+      correlationId: 'c',
+    });
+    // The step read the order just before the cancellation landed.
+    const get = t.orders.get.bind(t.orders);
+    let reads = 0;
+    t.orders.get = async (id: string) => {
+      const o = await get(id);
+      return reads++ === 0 && o ? { ...o, status: 'BACKORDERED' } : o;
+    };
+    await expect(
+      t.steps.awaitStock({ orderId: order.orderId, taskToken: 'late-stock' }),
+    ).rejects.toMatchObject({
+      name: 'OrderCancelled',
+    });
+    expect(await t.shipments.listBackorderWaiters('MUG', 10)).toEqual([]);
+  });
+
   it('compensation releases every reservation and records the failure in the order history', async () => {
     const t = setup({ TEE: { 'WH-A': 5 } });
     const order = t.placeOrder([{ sku: 'TEE', quantity: 3 }]);
@@ -458,10 +503,16 @@ describe('callback API (record-fulfillment-event)', () => {
 
 describe('cancellation', () => {
   it('after release: shipments closed, the waiting task fails with OrderCancelled, reservations released', async () => {
-    const t = setup({ TEE: { 'WH-A': 5 } });
-    const order = t.placeOrder([{ sku: 'TEE', quantity: 2 }]);
+    // TEE is released; MUG (none in stock) waits for stock.
+    const t = setup({ TEE: { 'WH-A': 5 }, MUG: { 'WH-A': 0 } });
+    const order = t.placeOrder([
+      { sku: 'TEE', quantity: 2 },
+      { sku: 'MUG', quantity: 1 },
+    ]);
     const shipment = (await t.round(order.orderId, INITIAL)).shipments[0]!;
-    await t.steps.awaitStock({ orderId: order.orderId, taskToken: 'stock-token' });
+    expect(await t.steps.awaitStock({ orderId: order.orderId, taskToken: 'stock-token' })).toEqual({
+      waiting: true,
+    });
     await t.cancelFulfilment.assertCancellable(order.orderId);
     const { order: cancelled } = await t.cancelOrder({
       caller: WEB,

@@ -1,14 +1,15 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Shipment } from '../../domain/shipment.ts';
 import type { DomainEvent } from '../../events/envelope.ts';
-import type { OrderWaiter, ShipmentRepository } from '../../ports/shipment-repository.ts';
+import type { BackorderWaiter, OrderWaiter, ShipmentRepository } from '../../ports/shipment-repository.ts';
 import { type Item, queryAll, type TransactItem, transactWrite } from './dynamo-helpers.ts';
 import { keys } from './order-keys.ts';
 
 /**
  * Shipments live in their order's partition (`ORDER#id` / `SHIPMENT#shipmentId`), so an order's
  * shipments are one query; a pointer item `SHIPMENT#shipmentId` / `SHIPMENT` finds the order from a
- * partner's callback. Waiters (`ORDER#id` / `WAIT#kind`) hold order-level task tokens.
+ * partner's callback. Waiters (`ORDER#id` / `WAIT#kind`) hold order-level task tokens; a backorder
+ * waiter is also on each of its SKUs' waitlists (`BACKORDER#sku` / `<orderedAt>#<orderId>`).
  */
 export const shipmentKeys = {
   shipment: (orderId: string, shipmentId: string) => ({
@@ -19,6 +20,12 @@ export const shipmentKeys = {
   pointer: (shipmentId: string) => ({ PK: `SHIPMENT#${shipmentId}`, SK: 'SHIPMENT' }),
   waiter: (orderId: string, kind: string) => ({ PK: `ORDER#${orderId}`, SK: `WAIT#${kind}` }),
   waiterPrefix: 'WAIT#',
+  /** A SKU's backorder waitlist, sorted by when the order was placed (first come, first served). */
+  waitlist: (sku: string, orderedAt: string, orderId: string) => ({
+    PK: `BACKORDER#${sku}`,
+    SK: `${orderedAt}#${orderId}`,
+  }),
+  waitlistPartition: (sku: string) => `BACKORDER#${sku}`,
 };
 
 function outbox(events: DomainEvent[], TableName: string): TransactItem[] {
@@ -38,6 +45,12 @@ export function makeDynamoShipmentRepository(
   options: { tableName: string },
 ): ShipmentRepository {
   const TableName = options.tableName;
+  const getWaiter = async (orderId: string, kind: OrderWaiter['kind']) => {
+    const out = await doc.send(
+      new GetCommand({ TableName, Key: shipmentKeys.waiter(orderId, kind), ConsistentRead: true }),
+    );
+    return out.Item ? (strip(out.Item) as OrderWaiter) : undefined;
+  };
   const item = (shipment: Shipment): Item => ({
     ...shipmentKeys.shipment(shipment.orderId, shipment.shipmentId),
     entity: 'SHIPMENT',
@@ -120,12 +133,43 @@ export function makeDynamoShipmentRepository(
     },
 
     async putWaiter(waiter) {
-      await doc.send(
-        new PutCommand({
-          TableName,
-          Item: { ...shipmentKeys.waiter(waiter.orderId, waiter.kind), entity: 'WAITER', ...waiter },
-        }),
-      );
+      const waiterItem = { ...shipmentKeys.waiter(waiter.orderId, waiter.kind), entity: 'WAITER', ...waiter };
+      if (waiter.kind !== 'backorder' || !waiter.orderedAt) {
+        await doc.send(new PutCommand({ TableName, Item: waiterItem }));
+        return;
+      }
+      const orderedAt = waiter.orderedAt;
+      // SKUs the previous wait listed but this one does not leave their waitlists.
+      const previous = await getWaiter(waiter.orderId, waiter.kind);
+      const listed = new Set((waiter.backordered ?? []).map((b) => b.sku));
+      const dropped = (previous?.backordered ?? []).filter((b) => !listed.has(b.sku));
+      await transactWrite(doc, [
+        { Put: { TableName, Item: waiterItem } },
+        ...(waiter.backordered ?? []).map(
+          (b): TransactItem => ({
+            Put: {
+              TableName,
+              Item: {
+                ...shipmentKeys.waitlist(b.sku, orderedAt, waiter.orderId),
+                entity: 'BACKORDER_WAITER',
+                orderId: waiter.orderId,
+                sku: b.sku,
+                quantity: b.quantity,
+                orderedAt,
+                taskToken: waiter.taskToken,
+              },
+            },
+          }),
+        ),
+        ...dropped.map(
+          (b): TransactItem => ({
+            Delete: {
+              TableName,
+              Key: shipmentKeys.waitlist(b.sku, previous?.orderedAt ?? orderedAt, waiter.orderId),
+            },
+          }),
+        ),
+      ]);
     },
 
     async listWaiters(orderId) {
@@ -138,8 +182,38 @@ export function makeDynamoShipmentRepository(
       return items.map((i) => strip(i) as OrderWaiter);
     },
 
-    async deleteWaiter(orderId, kind) {
-      await doc.send(new DeleteCommand({ TableName, Key: shipmentKeys.waiter(orderId, kind) }));
+    async deleteWaiter(orderId, kind, taskToken) {
+      const waiter = await getWaiter(orderId, kind);
+      if (!waiter || (taskToken !== undefined && waiter.taskToken !== taskToken)) return;
+      // Only the wait as read: a newer one (another token) stored meanwhile is kept.
+      const sameToken = {
+        ConditionExpression: 'taskToken = :t',
+        ExpressionAttributeValues: { ':t': waiter.taskToken },
+      };
+      await transactWrite(doc, [
+        { Delete: { TableName, Key: shipmentKeys.waiter(orderId, kind), ...sameToken } },
+        ...(waiter.orderedAt
+          ? (waiter.backordered ?? []).map(
+              (b): TransactItem => ({
+                Delete: { TableName, Key: shipmentKeys.waitlist(b.sku, waiter.orderedAt!, orderId) },
+              }),
+            )
+          : []),
+      ]);
+    },
+
+    async listBackorderWaiters(sku, limit) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': shipmentKeys.waitlistPartition(sku) },
+          ScanIndexForward: true,
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map((i) => strip(i) as BackorderWaiter);
     },
   };
 }
