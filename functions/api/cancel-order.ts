@@ -3,13 +3,16 @@ import { canSeeChannel } from '../../shared/domain/caller.ts';
 import { OrderIdSchema } from '../../shared/domain/order.ts';
 import { makeCancelFulfilment } from '../../shared/usecases/cancel-fulfilment.ts';
 import { makeCancelOrder } from '../../shared/usecases/cancel-order.ts';
-import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
+import {
+  makeReleaseReservations,
+  makeReleaseUnneededReservations,
+} from '../../shared/usecases/release-reservations.ts';
 import { inventory } from '../commons/inventory.ts';
 import { channelKeys, clock, ids, orders } from '../commons/orders.ts';
 import { metrics } from '../commons/powertools.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
-import { callerFromEvent, correlationIdOf, readJsonBody } from '../http/request.ts';
+import { callerFromEvent, correlationIdOf, header, readJsonBody } from '../http/request.ts';
 import { engine, shipments } from '../workflow/commons.ts';
 
 const cancelOrder = makeCancelOrder({
@@ -17,21 +20,35 @@ const cancelOrder = makeCancelOrder({
   clock,
   ids,
   releaseReservations: makeReleaseReservations({ inventory, clock }),
+  // Per-line cancellation: refuse units released to a location, give back the cancelled units'
+  // stock, and wake an execution waiting for stock that is no longer needed.
+  shipments,
+  releaseUnneeded: makeReleaseUnneededReservations({ inventory, clock, shipments }),
+  engine,
 });
 // Shipments in flight are closed and the fulfilment execution's waiting tasks fail with OrderCancelled.
 const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock });
 
-/** POST /orders/{orderId}/cancel: cancel before shipment, with a reason. Repeating it is harmless. */
+/**
+ * POST /orders/{orderId}/cancel: cancel before shipment, with a reason; the whole order, or (with
+ * `lines`) only some units. Repeating it is harmless (per-line with an explicit quantity: with the
+ * same Idempotency-Key).
+ */
 export const handler = apiHandler(async (event) => {
   const caller = callerFromEvent(event, channelKeys);
   const orderId = event.pathParameters?.orderId ?? '';
+  const body = readJsonBody(event);
+  const perLine = typeof body === 'object' && body !== null && 'lines' in body;
   const existing = OrderIdSchema.safeParse(orderId).success ? await orders.get(orderId) : undefined;
-  if (existing && canSeeChannel(caller, existing.channel)) await cancelFulfilment.assertCancellable(orderId);
+  // A whole-order cancel is refused once anything shipped; per-line, only the shipped units are.
+  if (existing && canSeeChannel(caller, existing.channel) && !perLine)
+    await cancelFulfilment.assertCancellable(orderId);
   const { order, cancelled } = await cancelOrder({
     caller,
     orderId,
-    body: readJsonBody(event),
+    body,
     correlationId: correlationIdOf(event),
+    idempotencyKey: header(event, 'idempotency-key'),
   });
   if (order.status === 'CANCELLED') await cancelFulfilment.afterCancel(order.orderId);
   metrics.addMetric(cancelled ? 'OrdersCancelled' : 'OrderCancelReplayed', MetricUnit.Count, 1);

@@ -44,6 +44,10 @@ export interface ApiRoute {
   success: number[];
   errors: number[];
   requiredHeaders?: string[];
+  /** Headers the route honours when sent (e.g. an Idempotency-Key that is required only sometimes). */
+  optionalHeaders?: { name: string; description: string }[];
+  /** Longer text than the summary (CommonMark). */
+  description?: string;
   query?: string[];
   apiKey?: boolean;
 }
@@ -82,12 +86,22 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'POST',
     path: '/orders/{orderId}/cancel',
-    summary: 'Cancel an order before shipment',
+    summary: 'Cancel an order before shipment, or (with `lines`) only some units of some lines',
+    description:
+      'Without `lines` the whole order is cancelled (refused with 409 once a shipment shipped): OrderCancelled, reservations released, in-flight shipments cancelled, the fulfilment execution ends in Cancelled. Repeating it returns the cancelled order.\n\n' +
+      'With `lines` only those units are cancelled: backordered units, units reserved but not yet released to a location, and the units of an order not yet sourced. Units in a requested or accepted shipment are refused with 409 (the problem names the location and shipment): cancel the whole order instead, or wait for the location to reject. The cancelled units are recorded with OrderLinesCancelled and RefundRequested, their reservations are given back, and an execution waiting for stock that is no longer needed goes on at once. Cancelling every remaining unit this way is a whole-order cancellation.\n\n' +
+      'Retries: a line without `quantity` means every cancellable unit, so a repeat finds nothing left and changes nothing. A line with `quantity` requires an `Idempotency-Key`; the key is recorded with the change, a retry with the same key returns the order without cancelling again, and the same key with a different request is a 422.',
     scope: 'orders',
     request: CancelOrderRequestSchema,
     response: OrderSchema,
     success: [200],
-    errors: [400, 403, 404, 409, 429],
+    errors: [400, 403, 404, 409, 422, 429],
+    optionalHeaders: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Required when a line has a quantity; a retry with the same key cancels nothing twice',
+      },
+    ],
   },
   {
     method: 'POST',
@@ -329,6 +343,13 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
         required: true,
         schema: { type: 'string', maxLength: 255 },
       })),
+      ...(route.optionalHeaders ?? []).map(({ name, description }) => ({
+        name,
+        in: 'header',
+        required: false,
+        description,
+        schema: { type: 'string', maxLength: 255 },
+      })),
       ...(route.query ?? []).map((name) => ({
         name,
         in: 'query',
@@ -356,6 +377,7 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       summary: route.summary,
+      ...(route.description === undefined ? {} : { description: route.description }),
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/._-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(route.apiKey === false ? { security: [] } : { 'x-quartermaster-scope': route.scope }),
       ...(parameters.length ? { parameters } : {}),

@@ -200,6 +200,14 @@ export const StatusChangeSchema = z.object({
   reason: z.string(),
   /** The event that announced this change, so history and event log can be joined. */
   eventId: z.string().optional(),
+  /**
+   * The request that made this change, when it carried an Idempotency-Key (per-line cancellation):
+   * a retry with the same key is answered from here instead of cancelling twice.
+   */
+  request: z
+    .object({ idempotencyKey: z.string(), requestHash: z.string() })
+    .optional()
+    .describe('Idempotency-Key of the request that made this change, and a hash of that request'),
 });
 export type StatusChange = z.infer<typeof StatusChangeSchema>;
 

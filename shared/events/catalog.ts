@@ -261,7 +261,19 @@ export const OrderCancelledDataSchema = z.object({
 
 export const OrderLinesCancelledDataSchema = z.object({
   orderId: OrderIdSchema,
-  reason: reasonCode(['customer-request', 'backorder-deadline-passed', 'shipment-rejected', 'ops', 'other']),
+  reason: reasonCode([
+    'customer-request',
+    'backorder-deadline-passed',
+    'shipment-rejected',
+    'ops',
+    'other',
+    // A per-line cancellation through the API carries the request's reason (CANCEL_REASONS).
+    'fraud-suspected',
+    'payment-failed',
+    'out-of-stock',
+    'duplicate-order',
+    'address-undeliverable',
+  ]),
   note: note.optional(),
   lines: lineList('Units cancelled now (not the line totals)'),
   status: OrderStatusSchema.describe('Order status after the cancellation'),

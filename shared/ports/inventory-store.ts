@@ -141,7 +141,11 @@ export interface ReserveForOrderCommand {
 
 export interface ReleaseReservationsCommand {
   orderId: string;
-  /** Each reservation's whole current quantity is released (quantity = expectedQuantity). */
+  /**
+   * `quantity` units of each reservation are released, conditional on its quantity still being
+   * `expectedQuantity`: usually all of it (quantity = expectedQuantity); a per-line cancellation
+   * releases only the cancelled units (quantity < expectedQuantity).
+   */
   reservations: ReservationChange[];
   at: string;
 }
