@@ -12,6 +12,8 @@ export const SCOPES = [
   'admin',
   /** Fulfilment partners (WMS, 3PL, store systems, drop-ship vendors): report on their shipments. */
   'fulfillment',
+  /** The payment service: reports refunds (issued, failed) on any RMA, nothing else. */
+  'payments',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 export const DEFAULT_SCOPES: Scope[] = ['orders', 'inventory:read'];

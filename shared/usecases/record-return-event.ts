@@ -29,8 +29,8 @@ export interface ReturnReporter {
 
 /**
  * The reporter a caller is, by the partner convention of shared/domain/caller.ts: a key with the
- * `fulfillment` scope acts for its `locationIds`. The payment service reports refunds with an
- * admin key until a payments scope exists.
+ * `fulfillment` scope acts for its `locationIds`; a key with the `payments` scope is the payment
+ * service.
  */
 export function reporterOf(caller: Caller): ReturnReporter {
   const partner = caller.scopes.includes('fulfillment') && caller.locationIds !== undefined;
@@ -38,6 +38,7 @@ export function reporterOf(caller: Caller): ReturnReporter {
     admin: caller.admin,
     id: caller.channel,
     ...(partner ? { locations: caller.locationIds } : {}),
+    ...(caller.scopes.includes('payments') ? { payments: true } : {}),
   };
 }
 

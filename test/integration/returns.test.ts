@@ -267,7 +267,8 @@ describe('returns (local runtime)', () => {
 
     // The payment service fails once (retryable): the state machine retries the refund step with
     // backoff, which asks again with a new RefundRequested for the same refund id.
-    const failed = await reportReturn(rmaId, 'ops', {
+    // The payment service reports with its own key (scope payments).
+    const failed = await reportReturn(rmaId, 'payments', {
       type: 'refund-failed',
       eventId: `${rmaId}-refund-failed`,
       reason: 'provider-error',
@@ -284,7 +285,7 @@ describe('returns (local runtime)', () => {
         : undefined,
     );
 
-    const issued = await reportReturn(rmaId, 'ops', {
+    const issued = await reportReturn(rmaId, 'payments', {
       type: 'refund-issued',
       eventId: `${rmaId}-refund`,
       providerReference: 're_test_1',

@@ -10,7 +10,11 @@ import type { DomainEvent } from '../../shared/events/envelope.ts';
 import type { ReturnRepository } from '../../shared/ports/return-repository.ts';
 import { makeAdjustInventory } from '../../shared/usecases/adjust-inventory.ts';
 import { makeCreateReturn, makeGetReturn } from '../../shared/usecases/create-return.ts';
-import { makeRecordReturnEvent, type ReturnReporter } from '../../shared/usecases/record-return-event.ts';
+import {
+  makeRecordReturnEvent,
+  type ReturnReporter,
+  reporterOf,
+} from '../../shared/usecases/record-return-event.ts';
 import { makeReturnWorkflowSteps, type ReturnsEngine } from '../../shared/usecases/return-workflow.ts';
 import {
   InMemoryInventoryStore,
@@ -490,6 +494,39 @@ describe('returns workflow steps and partner events', () => {
     await s.steps.requestRefund({ rmaId: rma.rmaId, taskToken: 'r2' });
     expect(s.returns.events.filter((e) => e.type === 'RefundRequested')).toHaveLength(2);
     expect(s.returns.events.filter((e) => e.type === 'RefundFailed')).toHaveLength(1);
+  });
+
+  test('a key with the payments scope reports refunds on any RMA, but not receipts', async () => {
+    const s = setup();
+    const { rma } = await s.create(mailOne);
+    const payments = reporterOf({ channel: 'payments', admin: false, scopes: ['payments'] });
+    expect(payments).toEqual({ admin: false, id: 'payments', payments: true });
+    expect(reporterOf({ channel: 'web', admin: false, scopes: ['orders'] }).payments).toBeUndefined();
+    const receipt = {
+      type: 'received',
+      eventId: 'e1',
+      lines: [{ lineId: '1', quantity: 1, disposition: 'dispose' }],
+    };
+    expect(
+      (
+        await rejection(
+          s.recordEvent({ reporter: payments, rmaId: rma.rmaId, body: receipt, correlationId: 'c' }),
+        )
+      ).kind,
+    ).toBe('not-found');
+    await s.recordEvent({ reporter: ops, rmaId: rma.rmaId, body: receipt, correlationId: 'c' });
+    await s.steps.restock({ rmaId: rma.rmaId });
+    s.engine.waiting.add('r1');
+    await s.steps.requestRefund({ rmaId: rma.rmaId, taskToken: 'r1' });
+    const out = await s.recordEvent({
+      reporter: payments,
+      rmaId: rma.rmaId,
+      body: { type: 'refund-issued', eventId: 'p1', providerReference: 'psp_1' },
+      correlationId: 'c',
+    });
+    expect(out.applied).toBe(true);
+    expect(s.returns.events.filter((e) => e.type === 'RefundIssued')).toHaveLength(1);
+    expect(s.engine.signals.at(-1)).toMatchObject({ token: 'r1', kind: 'success' });
   });
 
   test('fail records the error on the RMA and drops the task token', async () => {
