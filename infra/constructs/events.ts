@@ -87,112 +87,91 @@ export class Events extends Construct {
       });
     }
 
-    this.publisherDlq = this.queue('PublisherDlq', 'Outbox stream records the publisher gave up on');
-    this.publisher = new QmFunction(this, 'PublishOutbox', {
+    ({ fn: this.publisher, dlq: this.publisherDlq } = this.streamPublisher(props, {
+      ids: { fn: 'PublishOutbox', mapping: 'OutboxStream', dlq: 'PublisherDlq' },
       entry: 'functions/events/publish-outbox.ts',
       description: 'Outbox publisher: order table stream to EventBridge',
+      dlqDescription: 'Outbox stream records the publisher gave up on',
+      filter: {
+        eventName: FilterRule.isEqual('INSERT'),
+        dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('OUTBOX') } } },
+      },
+    }));
+    ({ fn: this.inventoryPublisher, dlq: this.inventoryPublisherDlq } = this.streamPublisher(props, {
+      ids: { fn: 'PublishInventoryChanges', mapping: 'InventoryStream', dlq: 'InventoryPublisherDlq' },
+      entry: 'functions/events/publish-inventory-changes.ts',
+      description: 'Inventory publisher: position changes on the table stream to InventoryChanged',
+      dlqDescription: 'Position stream records the inventory publisher gave up on',
+      filter: {
+        eventName: FilterRule.or('INSERT', 'MODIFY'),
+        dynamodb: { NewImage: { entity: { S: FilterRule.or('POSITION', 'POSITION_BUCKET') } } },
+      },
+      // Hot (bucketed) positions are read for their totals.
+      tableReads: ['GetItem', 'BatchGetItem', 'Query'],
+    }));
+
+    for (const partner of props.partners) this.addPartner(partner, props.logRetention);
+  }
+
+  /**
+   * A Lambda reading the order table's stream (records matching `filter`) and publishing to the OMS
+   * bus once per event id: partial batch failures, bisect on error, a day of retries, then its DLQ.
+   */
+  private streamPublisher(
+    props: EventsProps,
+    options: {
+      ids: { fn: string; mapping: string; dlq: string };
+      entry: string;
+      description: string;
+      dlqDescription: string;
+      filter: Record<string, unknown>;
+      tableReads?: string[];
+    },
+  ): { fn: QmFunction; dlq: Queue } {
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('The order table has no stream');
+    const dlq = this.queue(options.ids.dlq, options.dlqDescription);
+    const fn = new QmFunction(this, options.ids.fn, {
+      entry: options.entry,
+      description: options.description,
       service: 'events',
       environment: {
         EVENT_BUS_NAME: this.bus.eventBusName,
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+        ...(options.tableReads ? { TABLE_NAME: props.table.tableName } : {}),
       },
       logRetention: props.logRetention,
       timeout: Duration.seconds(30),
     });
     // Powertools Idempotency's record lifecycle: get, conditional put, update on success, delete on failure.
-    grantTableActions(this.publisher, props.idempotencyTable, [
-      'GetItem',
-      'PutItem',
-      'UpdateItem',
-      'DeleteItem',
-    ]);
-    const streamArn = props.table.tableStreamArn;
-    if (!streamArn) throw new Error('The order table has no stream');
+    grantTableActions(fn, props.idempotencyTable, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+    if (options.tableReads) grantTableActions(fn, props.table, options.tableReads);
     // Explicit grants instead of grantStreamRead, which adds dynamodb:ListStreams on `*` (not needed).
-    this.publisher.addToRolePolicy(
+    fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         resources: [streamArn],
       }),
     );
-    props.table.encryptionKey?.grantDecrypt(this.publisher);
-    this.publisher.addToRolePolicy(
+    props.table.encryptionKey?.grantDecrypt(fn);
+    fn.addToRolePolicy(
       new PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
     );
-    new EventSourceMapping(this, 'OutboxStream', {
-      target: this.publisher,
+    new EventSourceMapping(this, options.ids.mapping, {
+      target: fn,
       eventSourceArn: streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: 100,
+      // A second to batch (and, for positions, to coalesce a burst of changes into one event).
       maxBatchingWindow: Duration.seconds(1),
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       retryAttempts: 10,
       maxRecordAge: Duration.days(1),
-      onFailure: new SqsDlq(this.publisherDlq),
-      filters: [
-        FilterCriteria.filter({
-          eventName: FilterRule.isEqual('INSERT'),
-          dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('OUTBOX') } } },
-        }),
-      ],
+      onFailure: new SqsDlq(dlq),
+      filters: [FilterCriteria.filter(options.filter)],
     });
-
-    this.inventoryPublisherDlq = this.queue(
-      'InventoryPublisherDlq',
-      'Position stream records the inventory publisher gave up on',
-    );
-    this.inventoryPublisher = new QmFunction(this, 'PublishInventoryChanges', {
-      entry: 'functions/events/publish-inventory-changes.ts',
-      description: 'Inventory publisher: position changes on the table stream to InventoryChanged',
-      service: 'events',
-      environment: {
-        EVENT_BUS_NAME: this.bus.eventBusName,
-        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
-        TABLE_NAME: props.table.tableName,
-      },
-      logRetention: props.logRetention,
-      timeout: Duration.seconds(30),
-    });
-    grantTableActions(this.inventoryPublisher, props.idempotencyTable, [
-      'GetItem',
-      'PutItem',
-      'UpdateItem',
-      'DeleteItem',
-    ]);
-    // Hot (bucketed) positions are read for their totals.
-    grantTableActions(this.inventoryPublisher, props.table, ['GetItem', 'BatchGetItem', 'Query']);
-    props.table.encryptionKey?.grantDecrypt(this.inventoryPublisher);
-    this.inventoryPublisher.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-        resources: [streamArn],
-      }),
-    );
-    this.inventoryPublisher.addToRolePolicy(
-      new PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
-    );
-    new EventSourceMapping(this, 'InventoryStream', {
-      target: this.inventoryPublisher,
-      eventSourceArn: streamArn,
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      // A second to coalesce a burst of reservations of one position into one event.
-      maxBatchingWindow: Duration.seconds(1),
-      bisectBatchOnError: true,
-      reportBatchItemFailures: true,
-      retryAttempts: 10,
-      maxRecordAge: Duration.days(1),
-      onFailure: new SqsDlq(this.inventoryPublisherDlq),
-      filters: [
-        FilterCriteria.filter({
-          eventName: FilterRule.or('INSERT', 'MODIFY'),
-          dynamodb: { NewImage: { entity: { S: FilterRule.or('POSITION', 'POSITION_BUCKET') } } },
-        }),
-      ],
-    });
-
-    for (const partner of props.partners) this.addPartner(partner, props.logRetention);
+    return { fn, dlq };
   }
 
   /** An encrypted, TLS-only queue; dead-letter queues get an alarm on their first message. */
