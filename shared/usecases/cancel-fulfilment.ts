@@ -61,7 +61,8 @@ export function makeCancelFulfilment(deps: {
           'sent'
         )
           tasksSignalled++;
-        // The waiter item stays: its token is dead now (a later signal reports 'gone').
+        // Its token is dead now: off the backorder waitlists too, so no wake-up spends stock on it.
+        await deps.shipments.deleteWaiter(orderId, waiter.kind, waiter.taskToken);
       }
       return { shipmentsCancelled, tasksSignalled };
     },
