@@ -9,6 +9,7 @@
  * - the engine's own task timeout (60 s default, unscaled) is pushed out of reach: our task handlers
  *   enforce TimeoutSeconds/HeartbeatSeconds with AWS's defaults and the time scale;
  * - `ResultPath: "$"` is dropped (same meaning as absent; the engine writes a "$" key instead);
+ * - a Catch/Retry naming `States.Timeout` also names `States.HeartbeatTimeout`, which AWS matches with it;
  * - a Pass state whose `Result` is falsy (0, false, "", null) is emulated (the engine ignores it);
  * - `$$.Execution.Input` / `$$.Execution.StartTime` point at the root execution (the engine gives
  *   Map iterations and Parallel branches their own), `$$.State.Name` becomes a literal.
@@ -188,14 +189,14 @@ function compileState(
   if (state.ResultPath === '$') delete state.ResultPath;
   if (Array.isArray(state.Catch)) {
     state.Catch = state.Catch.map((c: unknown) => {
-      if (!isObject(c) || c.ResultPath !== '$') return c;
-      const { ResultPath: _dropped, ...rest } = c;
-      return rest;
+      if (!isObject(c)) return c;
+      const { ResultPath, ...rest } = withHeartbeatTimeout(c);
+      return ResultPath === '$' || ResultPath === undefined ? rest : { ...rest, ResultPath };
     });
   }
   if (Array.isArray(state.Retry)) {
     state.Retry = state.Retry.map((r: unknown) =>
-      isObject(r) ? scaleRetrier(r, options.retryIntervalScale) : r,
+      isObject(r) ? scaleRetrier(withHeartbeatTimeout(r), options.retryIntervalScale) : r,
     );
   }
   if (isObject(state.ItemProcessor))
@@ -240,6 +241,21 @@ function emulatedTask(state: AslObject, keep: string[]): AslObject {
   };
   for (const key of [...keep, 'Next', 'End', 'Comment']) if (key in state) task[key] = state[key];
   return task;
+}
+
+/**
+ * On AWS `States.Timeout` also matches a heartbeat timeout (States.HeartbeatTimeout); the engine
+ * matches names exactly, so a catcher or retrier naming States.Timeout names both here.
+ */
+function withHeartbeatTimeout(handler: AslObject): AslObject {
+  const errors = handler.ErrorEquals;
+  if (
+    !Array.isArray(errors) ||
+    !errors.includes('States.Timeout') ||
+    errors.includes('States.HeartbeatTimeout')
+  )
+    return handler;
+  return { ...handler, ErrorEquals: [...errors, 'States.HeartbeatTimeout'] };
 }
 
 function scaleRetrier(retrier: AslObject, scale: number): AslObject {

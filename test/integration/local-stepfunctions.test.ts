@@ -465,6 +465,32 @@ describe('.waitForTaskToken', () => {
     });
     expect(details(events[2])).toMatchObject({ heartbeatInSeconds: 20, timeoutInSeconds: 300 });
   });
+  it('a catcher naming States.Timeout catches a heartbeat timeout too, as on AWS', async () => {
+    const { tokens, lambda } = notifier();
+    const sm = machine('HeartbeatCaught', {
+      StartAt: 'Pick',
+      States: {
+        Pick: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: fnArn('notify'), Payload: { 'token.$': '$$.Task.Token' } },
+          HeartbeatSeconds: 20,
+          TimeoutSeconds: 300,
+          Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'TimedOut' }],
+          End: true,
+        },
+        TimedOut: { Type: 'Pass', End: true },
+      },
+    });
+    const svc = service([sm], { lambda, timeScale: 0.01 });
+    const { executionArn } = await svc.startExecution({ stateMachineArn: sm.arn, input: '{}' });
+    await tokens.next();
+    const done = await svc.waitForExecution(executionArn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({ error: { Error: 'States.HeartbeatTimeout' } });
+    const { events } = await svc.getExecutionHistory({ executionArn });
+    expect(enteredStates(events)).toEqual(['Pick', 'TimedOut']);
+  });
 });
 
 describe('Map, Choice, Wait', () => {
