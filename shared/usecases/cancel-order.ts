@@ -8,6 +8,7 @@ import {
   notFound,
   validationError,
 } from '../domain/errors.ts';
+import { requireIdempotencyKey } from '../domain/idempotency-key.ts';
 import type { Actor, Order, OrderLine, StatusChange } from '../domain/order.ts';
 import { MAX_ORDER_LINES, OrderIdSchema, QuantitySchema } from '../domain/order.ts';
 import {
@@ -29,7 +30,6 @@ import type { ShipmentRepository } from '../ports/shipment-repository.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
 import { orderEvent } from './fulfilment-events.ts';
 import { isLineDone } from './fulfilment-order.ts';
-import { IdempotencyKeySchema } from './place-order.ts';
 
 export const CANCEL_REASONS = [
   'customer-request',
@@ -242,20 +242,10 @@ export function makeCancelOrder(deps: {
     const explicit = request.lines.some((l) => l.quantity !== undefined);
     let key: string | undefined;
     if (input.idempotencyKey !== undefined || explicit) {
-      const check = IdempotencyKeySchema.safeParse(input.idempotencyKey);
-      if (!check.success) {
-        throw validationError('The Idempotency-Key header is required', [
-          {
-            pointer: '',
-            field: 'header:Idempotency-Key',
-            message:
-              input.idempotencyKey === undefined
-                ? 'is required when a line has a quantity: send a unique key per cancellation (e.g. a UUID) and reuse it on retries'
-                : (check.error.issues[0]?.message ?? 'is not valid'),
-          },
-        ]);
-      }
-      key = check.data;
+      key = requireIdempotencyKey(
+        input.idempotencyKey,
+        'is required when a line has a quantity: send a unique key per cancellation (e.g. a UUID) and reuse it on retries',
+      );
     }
     const requestHash = sha256Hex(canonicalJson({ orderId: input.orderId, request }));
     const by = byOf(input.caller);

@@ -7,6 +7,7 @@ import {
   notFound,
   validationError,
 } from '../domain/errors.ts';
+import { requireIdempotencyKey } from '../domain/idempotency-key.ts';
 import type { Location } from '../domain/location.ts';
 import type { StatusChange } from '../domain/order.ts';
 import { type Order, OrderIdSchema } from '../domain/order.ts';
@@ -24,7 +25,6 @@ import type { IdGenerator } from '../ports/id-generator.ts';
 import type { LocationRepository } from '../ports/location-repository.ts';
 import type { OrderRepository } from '../ports/order-repository.ts';
 import type { ReturnRepository } from '../ports/return-repository.ts';
-import { IdempotencyKeySchema } from './place-order.ts';
 import { returnAuthorized } from './return-events.ts';
 
 export interface ReturnPolicy {
@@ -90,19 +90,10 @@ export function makeCreateReturn(deps: {
     correlationId: string;
   }): Promise<{ rma: Rma; created: boolean }> {
     requireScope(input.caller, 'orders');
-    const keyCheck = IdempotencyKeySchema.safeParse(input.idempotencyKey);
-    if (!keyCheck.success) {
-      throw validationError('The Idempotency-Key header is required', [
-        {
-          pointer: '',
-          field: 'header:Idempotency-Key',
-          message:
-            input.idempotencyKey === undefined
-              ? 'is required: send a unique key per return (e.g. a UUID) and reuse it on retries'
-              : (keyCheck.error.issues[0]?.message ?? 'is not valid'),
-        },
-      ]);
-    }
+    const idempotencyKey = requireIdempotencyKey(
+      input.idempotencyKey,
+      'is required: send a unique key per return (e.g. a UUID) and reuse it on retries',
+    );
     const request = parseOrThrow(CreateReturnRequestSchema, input.body, 'return');
     if (!OrderIdSchema.safeParse(input.orderId).success) throw notFound('Order', input.orderId);
     const requestHash = sha256Hex(canonicalJson({ orderId: input.orderId, request }));
@@ -123,7 +114,7 @@ export function makeCreateReturn(deps: {
       return { rma: existing, created: false };
     };
     // A retry is answered before anything is checked: its units are already on its own RMA.
-    const earlier = await deps.returns.idempotencyClaim(input.caller.channel, keyCheck.data);
+    const earlier = await deps.returns.idempotencyClaim(input.caller.channel, idempotencyKey);
     if (earlier) return replay(earlier);
 
     for (let attempt = 1; ; attempt++) {
@@ -170,7 +161,7 @@ export function makeCreateReturn(deps: {
         rma,
         events: [event],
         expectedLedgerVersion: ledgerVersion,
-        idempotency: { channel: input.caller.channel, key: keyCheck.data, requestHash },
+        idempotency: { channel: input.caller.channel, key: idempotencyKey, requestHash },
       });
       if (result.outcome === 'created') return { rma, created: true };
       if (result.outcome === 'idempotency-key-exists') return replay(result);

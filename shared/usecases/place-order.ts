@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { Caller } from '../domain/caller.ts';
-import { conflict, DomainError, fieldErrorAt, validationError } from '../domain/errors.ts';
+import { conflict, DomainError, fieldErrorAt } from '../domain/errors.ts';
+import { requireIdempotencyKey } from '../domain/idempotency-key.ts';
 import { newOrder, type Order, PlaceOrderRequestSchema } from '../domain/order.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import { orderCreated } from '../events/order-events.ts';
@@ -9,11 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
 import type { OrderRepository } from '../ports/order-repository.ts';
 
-export const IdempotencyKeySchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be 1 to 255 visible ASCII characters');
+export { IdempotencyKeySchema } from '../domain/idempotency-key.ts';
 
 export interface PlaceOrderInput {
   caller: Caller;
@@ -36,19 +32,10 @@ export interface PlaceOrderResult {
  */
 export function makePlaceOrder(deps: { orders: OrderRepository; clock: Clock; ids: IdGenerator }) {
   return async function placeOrder(input: PlaceOrderInput): Promise<PlaceOrderResult> {
-    const keyCheck = IdempotencyKeySchema.safeParse(input.idempotencyKey);
-    if (!keyCheck.success) {
-      throw validationError('The Idempotency-Key header is required', [
-        {
-          pointer: '',
-          field: 'header:Idempotency-Key',
-          message:
-            input.idempotencyKey === undefined
-              ? 'is required: send a unique key per order (e.g. a UUID) and reuse it on retries'
-              : (keyCheck.error.issues[0]?.message ?? 'is not valid'),
-        },
-      ]);
-    }
+    const idempotencyKey = requireIdempotencyKey(
+      input.idempotencyKey,
+      'is required: send a unique key per order (e.g. a UUID) and reuse it on retries',
+    );
     const request = parseOrThrow(PlaceOrderRequestSchema, input.body, 'order');
     const requestHash = sha256Hex(canonicalJson(request));
     const now = deps.clock.now().toISOString();
@@ -69,7 +56,7 @@ export function makePlaceOrder(deps: { orders: OrderRepository; clock: Clock; id
         eventId: event.eventId,
       },
       events: [event],
-      idempotency: { key: keyCheck.data, requestHash },
+      idempotency: { key: idempotencyKey, requestHash },
     });
 
     switch (result.outcome) {
