@@ -125,6 +125,11 @@ export const QuartermasterConfigSchema = z.strictObject({
       shipmentTimeoutSeconds: z.number().int().min(60).default(172_800),
       /** A location must accept (or report again) within this, or the shipment is re-sourced. */
       shipmentHeartbeatSeconds: z.number().int().min(30).default(86_400),
+      /**
+       * A location silent past the heartbeat is escalated (ShipmentOverdue) and gets this much longer
+       * to accept or ship before the shipment is re-sourced.
+       */
+      escalationGraceSeconds: z.number().int().min(60).default(43_200),
       /** How long backordered lines wait for stock before they are cancelled and refunded. */
       backorderTimeoutSeconds: z.number().int().min(60).default(259_200),
       /** How long an order waits ON_HOLD for a release. */
@@ -134,9 +139,16 @@ export const QuartermasterConfigSchema = z.strictObject({
       /** Orders with one of these tags wait ON_HOLD for review. */
       holdTags: z.array(z.string().min(1)).default(['review', 'fraud-review', 'hold']),
     })
+    // Step Functions requires HeartbeatSeconds < TimeoutSeconds on a Task.
+    .refine((f) => f.shipmentHeartbeatSeconds < f.shipmentTimeoutSeconds, {
+      path: ['shipmentHeartbeatSeconds'],
+      message:
+        'must be less than shipmentTimeoutSeconds (Step Functions requires the heartbeat within the timeout)',
+    })
     .default({
       shipmentTimeoutSeconds: 172_800,
       shipmentHeartbeatSeconds: 86_400,
+      escalationGraceSeconds: 43_200,
       backorderTimeoutSeconds: 259_200,
       holdTimeoutSeconds: 259_200,
       maxResourceAttempts: 2,

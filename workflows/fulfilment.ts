@@ -25,6 +25,8 @@ import { standardStateMachine } from './standard-state-machine.ts';
 export interface FulfilmentTimeouts {
   shipmentTimeoutSeconds: number;
   shipmentHeartbeatSeconds: number;
+  /** After a heartbeat timeout the shipment is escalated and waits this much longer. */
+  escalationGraceSeconds: number;
   backorderTimeoutSeconds: number;
   holdTimeoutSeconds: number;
 }
@@ -58,6 +60,8 @@ export const STATES = {
   noShipments: 'No shipments this round',
   releaseShipments: 'Release shipments',
   requestShipment: 'Request shipment and wait',
+  escalateShipment: 'Escalate overdue shipment',
+  awaitEscalatedShipment: 'Wait after escalation',
   shipped: 'Shipment shipped',
   shipmentFailed: 'Release and mark failed',
   shipmentCancelled: 'Shipment cancelled',
@@ -76,7 +80,8 @@ export const STATES = {
 /**
  * The order fulfilment state machine (Standard, JSONPath only so the same ASL runs in the local
  * engine): hold check → allocate → release every planned shipment in a Map and wait for the
- * location's callback (task token, timeout and heartbeat) → reconcile: re-source failures without
+ * location's callback (task token, timeout and heartbeat; a location silent past the heartbeat is
+ * escalated once, ShipmentOverdue, and gets a grace period) → reconcile: re-source failures without
  * the failing locations, wait for backordered stock until a deadline, or complete. Every Task
  * retries transient errors with backoff and jitter; OrderCancelled ends in Cancelled; anything else
  * goes to Compensate (release reservations, record the failure on the order) and ends failed.
@@ -199,26 +204,64 @@ export class FulfilmentWorkflow extends Construct {
       },
       { resultPath: '$' },
     );
+    const shipmentCancelled = new Fail(this, STATES.shipmentCancelled, {
+      error: WORKFLOW_ERRORS.orderCancelled,
+      cause: 'The order was cancelled while the shipment was in flight',
+    });
+    const shipped = new Pass(this, STATES.shipped, {
+      parameters: {
+        outcome: 'shipped',
+        shipmentId: JsonPath.stringAt('$.shipment.shipmentId'),
+        locationId: JsonPath.stringAt('$.shipment.locationId'),
+      },
+    });
+    // The location went silent (no accepted/heartbeat within the heartbeat): escalate once
+    // (ShipmentOverdue) and wait for the grace period on a new token before re-sourcing.
+    const escalateShipment = step(STATES.escalateShipment, 'escalateShipment', {
+      orderId,
+      correlationId,
+      shipmentId: JsonPath.stringAt('$.shipment.shipmentId'),
+      graceSeconds: timeouts.escalationGraceSeconds,
+    });
+    const awaitEscalatedShipment = step(
+      STATES.awaitEscalatedShipment,
+      'awaitEscalatedShipment',
+      {
+        orderId,
+        shipmentId: JsonPath.stringAt('$.shipment.shipmentId'),
+        taskToken: JsonPath.taskToken,
+      },
+      {
+        callback: {
+          timeout: timeouts.escalationGraceSeconds,
+          // ASL requires HeartbeatSeconds < TimeoutSeconds (AWS refuses the definition otherwise): with
+          // a grace shorter than the heartbeat (the defaults: 12 h vs 1 day) the grace alone bounds it.
+          ...(timeouts.shipmentHeartbeatSeconds < timeouts.escalationGraceSeconds
+            ? { heartbeat: timeouts.shipmentHeartbeatSeconds }
+            : {}),
+        },
+      },
+    );
+    // First: on AWS a catcher naming States.Timeout also matches a heartbeat timeout, so the
+    // heartbeat catcher must come before it. The overall timeout (the SLA) still re-sources at once.
+    requestShipment.addCatch(escalateShipment, {
+      errors: ['States.HeartbeatTimeout'],
+      resultPath: '$.error',
+    });
     requestShipment.addCatch(shipmentFailed, {
+      errors: [WORKFLOW_ERRORS.shipmentRejected, 'States.Timeout'],
+      resultPath: '$.error',
+    });
+    requestShipment.addCatch(shipmentCancelled, { errors: [WORKFLOW_ERRORS.orderCancelled] });
+    requestShipment.next(shipped);
+    escalateShipment.addCatch(shipmentCancelled, { errors: [WORKFLOW_ERRORS.orderCancelled] });
+    escalateShipment.next(awaitEscalatedShipment);
+    awaitEscalatedShipment.addCatch(shipmentFailed, {
       errors: [WORKFLOW_ERRORS.shipmentRejected, 'States.Timeout', 'States.HeartbeatTimeout'],
       resultPath: '$.error',
     });
-    requestShipment.addCatch(
-      new Fail(this, STATES.shipmentCancelled, {
-        error: WORKFLOW_ERRORS.orderCancelled,
-        cause: 'The order was cancelled while the shipment was in flight',
-      }),
-      { errors: [WORKFLOW_ERRORS.orderCancelled] },
-    );
-    requestShipment.next(
-      new Pass(this, STATES.shipped, {
-        parameters: {
-          outcome: 'shipped',
-          shipmentId: JsonPath.stringAt('$.shipment.shipmentId'),
-          locationId: JsonPath.stringAt('$.shipment.locationId'),
-        },
-      }),
-    );
+    awaitEscalatedShipment.addCatch(shipmentCancelled, { errors: [WORKFLOW_ERRORS.orderCancelled] });
+    awaitEscalatedShipment.next(shipped);
     const releaseShipments = guard(
       new MapState(this, STATES.releaseShipments, {
         itemsPath: '$.allocation.shipments',

@@ -43,6 +43,11 @@ export interface Shipment {
   taskToken?: string;
   tracking?: { carrier: string; trackingNumber: string; trackingUrl?: string };
   reason?: string;
+  /**
+   * When the workflow escalated the shipment (ShipmentOverdue): the location went silent past the
+   * heartbeat. The status is unchanged, so the partner can still answer during the grace period.
+   */
+  escalatedAt?: string;
   /** Partner event ids already applied (idempotency of the callback API). */
   processedEventIds: string[];
   requestedAt: string;
@@ -147,6 +152,7 @@ export const ShipmentViewSchema = z.object({
     .object({ carrier: z.string(), trackingNumber: z.string(), trackingUrl: z.string().optional() })
     .optional(),
   reason: z.string().optional(),
+  escalatedAt: z.string().optional(),
   requestedAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),

@@ -252,6 +252,22 @@ export const DropShipAcknowledgedDataSchema = z.object({
   expectedShipDate: z.iso.date().optional(),
 });
 
+export const ShipmentOverdueDataSchema = z.object({
+  shipmentId: ShipmentIdSchema.describe('The overdue shipment, or the purchase order (po_…) for drop-ship'),
+  orderId: OrderIdSchema,
+  locationId: LocationIdSchema.describe('The silent location (the vendor for drop-ship)'),
+  purchaseOrderId: PurchaseOrderIdSchema.optional(),
+  kind: z
+    .enum([...SHIPMENT_KINDS, 'drop-ship'])
+    .describe('ship, pickup or transfer: an own location; drop-ship: a vendor purchase order'),
+  lines: lineList('Units the shipment or purchase order covers'),
+  requestedAt: timestamp('When the shipment or purchase order was sent to the location'),
+  escalatedAt: timestamp('When the OMS escalated it'),
+  nextDeadline: timestamp(
+    'The location must ship by then (an accepted report alone does not extend it), or the units are re-sourced',
+  ),
+});
+
 export const OrderCancelledDataSchema = z.object({
   orderId: OrderIdSchema,
   reason: z.string().min(1, 'must not be empty').describe('Cancellation reason code, optionally ": note"'),
@@ -700,6 +716,25 @@ export const EVENT_CATALOG = {
       expectedShipDate: '2025-03-17',
     },
   }),
+  ShipmentOverdue: defineEvent({
+    version: 1,
+    description:
+      'A location or drop-ship vendor went silent: no acknowledgement or report within the heartbeat. The OMS escalates once and waits until nextDeadline; the partner can still ship (or reject) on the same shipment or purchase order id. Not shipped by then, the units are re-sourced (rerouted to own stock when there is some): OrderAllocated and a new ShipmentRequested or DropShipRequested follow.',
+    consumers: ['fulfilment partners', 'operations', 'vendor management'],
+    scope: 'order',
+    schema: ShipmentOverdueDataSchema,
+    example: {
+      shipmentId: PO_ID,
+      orderId: ORDER_ID,
+      locationId: 'vnd-lumina',
+      purchaseOrderId: PO_ID,
+      kind: 'drop-ship',
+      lines: [lamp],
+      requestedAt: '2025-03-14T10:02:19.041Z',
+      escalatedAt: '2025-03-15T10:02:19.530Z',
+      nextDeadline: '2025-03-15T22:02:19.530Z',
+    },
+  }),
   OrderCancelled: defineEvent({
     version: 1,
     description:
@@ -1045,6 +1080,7 @@ const EXAMPLE_OCCURRED_AT: Record<DetailType, string> = {
   ShipmentRejected: '2025-03-14T10:05:42.118Z',
   OrderCancelled: '2025-03-14T11:20:03.870Z',
   DropShipAcknowledged: '2025-03-14T13:30:05.264Z',
+  ShipmentOverdue: '2025-03-15T10:02:19.530Z',
   ShipmentShipped: '2025-03-15T11:42:12.377Z',
   ShipmentDelivered: '2025-03-16T10:05:40.201Z',
   ReturnAuthorized: '2025-03-18T08:14:09.655Z',

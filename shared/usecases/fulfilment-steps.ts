@@ -354,6 +354,133 @@ export function makeFulfilmentSteps(deps: {
     },
 
     /**
+     * The location (or drop-ship vendor) went silent: no accepted report or heartbeat within the
+     * heartbeat. The shipment is escalated once: `escalatedAt` and ShipmentOverdue (outbox, same
+     * write), its status unchanged so the partner can still accept or ship during the grace period.
+     * A shipment that shipped, was rejected or closed meanwhile is left as it is (Wait after
+     * escalation sees it); a retry after the write changes nothing.
+     */
+    async escalateShipment(input: {
+      orderId: string;
+      correlationId: string;
+      shipmentId: string;
+      graceSeconds: number;
+    }): Promise<{ escalated: boolean; escalatedAt?: string; nextDeadline?: string }> {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const shipment = await deps.shipments.get(input.shipmentId);
+        if (!shipment) throw notFound('Shipment', input.shipmentId);
+        if (shipment.status === 'CANCELLED') {
+          throw new WorkflowError(
+            WORKFLOW_ERRORS.orderCancelled,
+            `Shipment ${shipment.shipmentId} was cancelled`,
+          );
+        }
+        if (!LIVE_SHIPMENT_STATUSES.includes(shipment.status)) return { escalated: false };
+        const order = await currentOrder(input.orderId);
+        const deadline = (from: string) =>
+          new Date(new Date(from).getTime() + input.graceSeconds * 1000).toISOString();
+        if (shipment.escalatedAt !== undefined) {
+          return {
+            escalated: true,
+            escalatedAt: shipment.escalatedAt,
+            nextDeadline: deadline(shipment.escalatedAt),
+          };
+        }
+        const escalatedAt = deps.clock.now().toISOString();
+        const nextDeadline = deadline(escalatedAt);
+        const event = orderEvent('ShipmentOverdue', base(input.correlationId), order, {
+          shipmentId: shipment.shipmentId,
+          orderId: shipment.orderId,
+          locationId: shipment.locationId,
+          ...(shipment.kind === 'drop-ship' ? { purchaseOrderId: shipment.shipmentId } : {}),
+          kind: shipment.kind,
+          lines: shipment.lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
+          requestedAt: shipment.requestedAt,
+          escalatedAt,
+          nextDeadline,
+        });
+        const outcome = await deps.shipments.update(
+          { ...shipment, escalatedAt, updatedAt: escalatedAt, version: shipment.version + 1 },
+          shipment.version,
+          [event],
+        );
+        if (outcome === 'updated') return { escalated: true, escalatedAt, nextDeadline };
+      }
+      throw new WorkflowError(WORKFLOW_ERRORS.transient, `Shipment ${input.shipmentId} changed concurrently`);
+    },
+
+    /**
+     * Stores the token of the wait after an escalation on the shipment, so the partner's next report
+     * (POST /fulfillments/{id}/events reads the token each time) answers it. A report that landed
+     * between the first wait's timeout and this write found only a dead token: seen here, the step
+     * answers its own token (shipped) or fails (rejected → ShipmentRejected, cancelled →
+     * OrderCancelled).
+     */
+    async awaitEscalatedShipment(input: {
+      orderId: string;
+      shipmentId: string;
+      taskToken: string;
+    }): Promise<{ waiting: boolean }> {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const shipment = await deps.shipments.get(input.shipmentId);
+        if (!shipment) throw notFound('Shipment', input.shipmentId);
+        if (shipment.status === 'SHIPPED' || shipment.status === 'DELIVERED') {
+          if (!deps.engine) return { waiting: true };
+          await deps.engine.sendTaskSuccess(input.taskToken, {
+            shipmentId: shipment.shipmentId,
+            status: shipment.status,
+          });
+          return { waiting: false };
+        }
+        if (shipment.status === 'CANCELLED') {
+          throw new WorkflowError(
+            WORKFLOW_ERRORS.orderCancelled,
+            `Shipment ${shipment.shipmentId} was cancelled`,
+          );
+        }
+        if (!LIVE_SHIPMENT_STATUSES.includes(shipment.status)) {
+          throw new WorkflowError(
+            WORKFLOW_ERRORS.shipmentRejected,
+            `${shipment.locationId} ${shipment.status === 'REJECTED' ? 'rejected' : `left ${shipment.status}`} ${shipment.shipmentId}: ${shipment.reason ?? 'no reason'}`,
+          );
+        }
+        const outcome = await deps.shipments.update(
+          {
+            ...shipment,
+            taskToken: input.taskToken,
+            updatedAt: deps.clock.now().toISOString(),
+            version: shipment.version + 1,
+          },
+          shipment.version,
+          [],
+        );
+        if (outcome === 'conflict') continue;
+        // A cancellation whose shipment write lost to ours signalled the old token: seen here.
+        const order = await deps.orders.get(input.orderId);
+        if (order?.status === 'CANCELLED') {
+          const stored = await deps.shipments.get(shipment.shipmentId);
+          if (stored && LIVE_SHIPMENT_STATUSES.includes(stored.status)) {
+            const { taskToken: _t, ...rest } = stored;
+            await deps.shipments.update(
+              {
+                ...rest,
+                status: 'CANCELLED',
+                reason: 'order cancelled',
+                updatedAt: deps.clock.now().toISOString(),
+                version: stored.version + 1,
+              },
+              stored.version,
+              [],
+            );
+          }
+          assertNotCancelled(order);
+        }
+        return { waiting: true };
+      }
+      throw new WorkflowError(WORKFLOW_ERRORS.transient, `Shipment ${input.shipmentId} changed concurrently`);
+    },
+
+    /**
      * A location rejected the shipment or did not answer in time: the shipment is closed and its
      * reservations given back, so the next round re-sources the lines without that location.
      * A shipment that shipped meanwhile (a late callback) counts as shipped.

@@ -80,6 +80,19 @@ describe('auth modes', () => {
     });
     expect(result.success).toBe(false);
   });
+
+  test('a shipment heartbeat not shorter than its timeout is a configuration error naming the field', () => {
+    const channels = [{ id: 'web', throttle: { rateLimit: 1, burstLimit: 1 } }];
+    const fulfilment = (shipmentHeartbeatSeconds: number) =>
+      QuartermasterConfigSchema.safeParse({
+        channels,
+        fulfilment: { shipmentTimeoutSeconds: 3600, shipmentHeartbeatSeconds },
+      });
+    const bad = fulfilment(3600);
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['fulfilment', 'shipmentHeartbeatSeconds']);
+    expect(fulfilment(1800).success).toBe(true);
+  });
 });
 
 describe('WAF', () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
@@ -9,7 +11,7 @@ import { loadConfig } from '../../infra/config.ts';
 import { ENTRY_METADATA } from '../../infra/constructs/qm-function.ts';
 import type { QuartermasterStack } from '../../infra/stack.ts';
 import { mermaidFromAsl, withDiagrams } from '../../scripts/generate-workflow-docs.ts';
-import { STATES, TRANSIENT_ERRORS } from '../../workflows/fulfilment.ts';
+import { FulfilmentWorkflow, STATES, TRANSIENT_ERRORS } from '../../workflows/fulfilment.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the synthesized template is walked freely in assertions
 type Json = Record<string, any>;
@@ -141,12 +143,19 @@ describe('fulfilment state machine', () => {
     expect(request.Parameters.Payload['taskToken.$']).toBe('$$.Task.Token');
     expect(request.TimeoutSeconds).toBe(config.fulfilment.shipmentTimeoutSeconds);
     expect(request.HeartbeatSeconds).toBe(config.fulfilment.shipmentHeartbeatSeconds);
+    // A silent location (heartbeat timeout) is escalated first; on AWS a catcher naming
+    // States.Timeout also matches a heartbeat timeout, so the heartbeat catcher must come first.
     expect(request.Catch[0]).toEqual({
-      ErrorEquals: ['ShipmentRejected', 'States.Timeout', 'States.HeartbeatTimeout'],
+      ErrorEquals: ['States.HeartbeatTimeout'],
+      ResultPath: '$.error',
+      Next: STATES.escalateShipment,
+    });
+    expect(request.Catch[1]).toEqual({
+      ErrorEquals: ['ShipmentRejected', 'States.Timeout'],
       ResultPath: '$.error',
       Next: STATES.shipmentFailed,
     });
-    expect(request.Catch[1]).toMatchObject({
+    expect(request.Catch[2]).toMatchObject({
       ErrorEquals: ['OrderCancelled'],
       Next: STATES.shipmentCancelled,
     });
@@ -166,6 +175,78 @@ describe('fulfilment state machine', () => {
       Next: STATES.cancelBackorder,
     });
     expect(asl.States[STATES.awaitRelease].TimeoutSeconds).toBe(config.fulfilment.holdTimeoutSeconds);
+  });
+
+  test('a silent location is escalated (ShipmentOverdue) and waits the grace period on a new token before re-sourcing', () => {
+    const states = asl.States[STATES.releaseShipments].ItemProcessor.States as Json;
+    const escalate = states[STATES.escalateShipment];
+    // A plain invoke of the steps function (payload response only), not a callback.
+    expect(escalate.Resource).toMatch(/:lambda:.*:function:/);
+    expect(escalate).not.toHaveProperty('TimeoutSeconds');
+    expect(escalate.Parameters).toEqual({
+      step: 'escalateShipment',
+      'orderId.$': '$.orderId',
+      'correlationId.$': '$.correlationId',
+      'shipmentId.$': '$.shipment.shipmentId',
+      graceSeconds: config.fulfilment.escalationGraceSeconds,
+    });
+    expect(escalate.ResultPath).toBeNull();
+    expect(escalate.Next).toBe(STATES.awaitEscalatedShipment);
+    expect(escalate.Catch).toEqual([{ ErrorEquals: ['OrderCancelled'], Next: STATES.shipmentCancelled }]);
+
+    const wait = states[STATES.awaitEscalatedShipment];
+    expect(wait.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+    expect(wait.Parameters.Payload).toEqual({
+      step: 'awaitEscalatedShipment',
+      'orderId.$': '$.orderId',
+      'shipmentId.$': '$.shipment.shipmentId',
+      'taskToken.$': '$$.Task.Token',
+    });
+    expect(wait.TimeoutSeconds).toBe(config.fulfilment.escalationGraceSeconds);
+    // ASL: HeartbeatSeconds must be smaller than TimeoutSeconds; with the defaults (12 h grace, 1 day
+    // heartbeat) the grace alone bounds the wait.
+    if (config.fulfilment.shipmentHeartbeatSeconds < config.fulfilment.escalationGraceSeconds) {
+      expect(wait.HeartbeatSeconds).toBe(config.fulfilment.shipmentHeartbeatSeconds);
+    } else expect(wait).not.toHaveProperty('HeartbeatSeconds');
+    expect(wait.Next).toBe(STATES.shipped);
+    expect(wait.Catch).toEqual([
+      {
+        ErrorEquals: ['ShipmentRejected', 'States.Timeout', 'States.HeartbeatTimeout'],
+        ResultPath: '$.error',
+        Next: STATES.shipmentFailed,
+      },
+      { ErrorEquals: ['OrderCancelled'], Next: STATES.shipmentCancelled },
+    ]);
+    expect(states[STATES.shipmentCancelled]).toMatchObject({ Type: 'Fail', Error: 'OrderCancelled' });
+    expect(states[STATES.shipped].Type).toBe('Pass');
+  });
+
+  test('every Task with a heartbeat has HeartbeatSeconds < TimeoutSeconds (AWS refuses the definition otherwise)', () => {
+    const withHeartbeat = allStates(asl).filter(([, s]) => s.HeartbeatSeconds !== undefined);
+    expect(withHeartbeat.length).toBeGreaterThan(0);
+    for (const [name, state] of withHeartbeat) {
+      expect(state.HeartbeatSeconds, name).toBeLessThan(state.TimeoutSeconds);
+    }
+  });
+
+  test('a grace longer than the heartbeat keeps the heartbeat on the wait after escalation', () => {
+    const other = new Stack(new App(), 'Other');
+    new FulfilmentWorkflow(other, 'Fulfilment', {
+      steps: LambdaFunction.fromFunctionArn(
+        other,
+        'Steps',
+        'arn:aws:lambda:us-east-1:123456789012:function:fn',
+      ),
+      timeouts: { ...config.fulfilment, shipmentHeartbeatSeconds: 3_600, escalationGraceSeconds: 7_200 },
+      logRetention: RetentionDays.ONE_WEEK,
+    });
+    const machine = Object.values(Template.fromStack(other).toJSON().Resources as Json).find(
+      (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+    ) as Json;
+    const body = machine.Properties.DefinitionString;
+    const states = allStates(typeof body === 'string' ? JSON.parse(body) : definitionOf(machine));
+    const wait = states.find(([name]) => name === STATES.awaitEscalatedShipment)![1];
+    expect(wait).toMatchObject({ TimeoutSeconds: 7_200, HeartbeatSeconds: 3_600 });
   });
 
   test('state machine role: lambda:InvokeFunction on the steps function only (plus logs and X-Ray delivery)', () => {

@@ -130,7 +130,53 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
     await h.assertInventoryInvariants(['TSHIRT-BLK-M']);
   });
 
-  test('drop-ship vendor never answers: after the timeout the line is rerouted to own stock', async () => {
+  test('drop-ship vendor goes silent, is escalated (ShipmentOverdue), then ships within the grace: no reroute', async () => {
+    // Runs before the reroute scenario below, which stocks DESK-OAK at dc-reno.
+    const orderId = await h.placeOrder([{ sku: 'DESK-OAK', quantity: 1, unitPrice: 29900 }]);
+    const purchaseOrder = await until(
+      'DropShipRequested',
+      () =>
+        h.eventsOf(orderId, 'DropShipRequested')[0]?.data as
+          | { purchaseOrderId: string; vendorId: string }
+          | undefined,
+    );
+    expect(purchaseOrder.vendorId).toBe('vendor-acme');
+    const vendorBefore = await h.at('DESK-OAK', 'vendor-acme');
+    // Silent past the heartbeat (1 day, ~9 s here): the purchase order is escalated.
+    const overdue = await until('ShipmentOverdue', () => h.eventsOf(orderId, 'ShipmentOverdue')[0]);
+    expect(overdue.data).toMatchObject({
+      shipmentId: purchaseOrder.purchaseOrderId,
+      purchaseOrderId: purchaseOrder.purchaseOrderId,
+      locationId: 'vendor-acme',
+      kind: 'drop-ship',
+      lines: [{ sku: 'DESK-OAK', quantity: 1 }],
+    });
+    // The vendor answers within the grace (12 h, ~4 s here): the callback answers the new wait.
+    const po: Requested = { shipmentId: purchaseOrder.purchaseOrderId, locationId: 'vendor-acme', lines: [] };
+    expect((await h.report(po, { type: 'accepted' })).status).toBe(200);
+    const shipped = await h.ship(po);
+    expect(shipped.status).toBe(200);
+    expect(shipped.body).toMatchObject({ status: 'SHIPPED', escalatedAt: overdue.data.escalatedAt });
+    const { record, events } = await h.finished(orderId);
+    expect(record.status).toBe('SUCCEEDED');
+    const entered = h.statesEntered(events);
+    expect(entered).toEqual(
+      expect.arrayContaining(['Escalate overdue shipment', 'Wait after escalation', 'Shipment shipped']),
+    );
+    expect(entered).not.toContain('Release and mark failed');
+    // Not rerouted: one purchase order, no shipment from own stock, a single allocation round.
+    expect(h.eventsOf(orderId, 'DropShipRequested')).toHaveLength(1);
+    expect(h.eventsOf(orderId, 'ShipmentRequested')).toEqual([]);
+    expect(entered.filter((name) => name === 'Allocate')).toHaveLength(1);
+    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect(await h.at('DESK-OAK', 'vendor-acme')).toMatchObject({
+      onHand: vendorBefore!.onHand - 1,
+      reserved: vendorBefore!.reserved - 1,
+    });
+    await h.assertInventoryInvariants(['DESK-OAK']);
+  }, 60_000);
+
+  test('drop-ship vendor never answers: escalated (ShipmentOverdue), then after the grace the line is rerouted to own stock', async () => {
     const orderId = await h.placeOrder([{ sku: 'DESK-OAK', quantity: 1, unitPrice: 29900 }]);
     const purchaseOrder = await until(
       'DropShipRequested',
@@ -144,8 +190,14 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
     // Meanwhile own stock arrives at the Reno DC.
     const put = await h.as('wms')('PUT', '/inventory/DESK-OAK/dc-reno', { onHand: 4, sequence: 1 });
     expect(put.status).toBeLessThan(300);
-    // The vendor never acknowledges: the heartbeat (1 day, ~9 s here) times out and the line is
-    // re-sourced without the vendor.
+    // The vendor never acknowledges: after the heartbeat (1 day, ~9 s here) the purchase order is
+    // escalated, and after the grace (12 h, ~4 s here) the line is re-sourced without the vendor.
+    const overdue = await until('ShipmentOverdue', () => h.eventsOf(orderId, 'ShipmentOverdue')[0]);
+    expect(overdue.data).toMatchObject({
+      shipmentId: purchaseOrder.purchaseOrderId,
+      locationId: 'vendor-acme',
+      kind: 'drop-ship',
+    });
     const [rerouted] = await h.shipmentRequested(orderId);
     expect(rerouted).toMatchObject({ locationId: 'dc-reno' });
     expect(rerouted!.lines.map((l) => [l.sku, l.quantity])).toEqual([['DESK-OAK', 1]]);
@@ -157,7 +209,14 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
     expect((await h.ship(rerouted!)).status).toBe(200);
     const { record, events } = await h.finished(orderId);
     expect(record.status).toBe('SUCCEEDED');
-    expect(h.statesEntered(events)).toContain('Release and mark failed');
+    expect(h.statesEntered(events)).toEqual(
+      expect.arrayContaining([
+        'Escalate overdue shipment',
+        'Wait after escalation',
+        'Release and mark failed',
+      ]),
+    );
+    expect(h.eventsOf(orderId, 'ShipmentOverdue')).toHaveLength(1);
     expect((await h.order(orderId)).status).toBe('COMPLETED');
     expect(await h.at('DESK-OAK', 'dc-reno')).toMatchObject({ onHand: 3, reserved: 0 });
     await h.assertInventoryInvariants(['DESK-OAK']);

@@ -245,18 +245,38 @@ describe('order fulfilment workflow (local runtime)', () => {
     await assertInventoryInvariants(['TSHIRT-BLK-M']);
   });
 
-  test('a location does not answer in time: the shipment times out and is re-sourced', async () => {
+  test('a location does not answer in time: escalated (ShipmentOverdue), then timed out and re-sourced', async () => {
     const orderId = await placeOrder([{ sku: 'TSHIRT-BLK-M', quantity: 1, unitPrice: 1999 }]);
     const [first] = await shipmentRequested(orderId);
+    // Silent past the heartbeat (1 day, ~9 s here): escalated once, with a 12-hour grace (~4 s here).
+    const overdue = await until('ShipmentOverdue on the bus', () => eventsOf(orderId, 'ShipmentOverdue')[0]);
+    expect(overdue.data).toMatchObject({
+      shipmentId: first!.shipmentId,
+      locationId: first!.locationId,
+      kind: 'ship',
+      lines: [{ sku: 'TSHIRT-BLK-M', quantity: 1 }],
+    });
+    expect(
+      Date.parse(overdue.data.nextDeadline as string) - Date.parse(overdue.data.escalatedAt as string),
+    ).toBe(43_200_000);
+    // No answer within the grace either: re-sourced elsewhere.
     const [, second] = await shipmentRequested(orderId, 2);
     expect(second!.locationId).not.toBe(first!.locationId);
     // The late partner is refused: its shipment is closed.
     expect((await ship(first!)).status).toBe(409);
     expect((await ship(second!)).status).toBe(200);
-    const { record } = await finished(orderId);
+    const { record, events } = await finished(orderId);
     expect(record.status).toBe('SUCCEEDED');
+    const entered = statesEntered(events);
+    const escalated = entered.indexOf('Escalate overdue shipment');
+    expect(escalated).toBeGreaterThan(entered.indexOf('Request shipment and wait'));
+    expect(entered.indexOf('Wait after escalation')).toBeGreaterThan(escalated);
+    expect(entered.indexOf('Release and mark failed')).toBeGreaterThan(
+      entered.indexOf('Wait after escalation'),
+    );
+    expect(eventsOf(orderId, 'ShipmentOverdue')).toHaveLength(1);
     await assertInventoryInvariants(['TSHIRT-BLK-M']);
-  });
+  }, 60_000);
 
   test('partial backorder: the stocked line ships, the deadline cancels and refunds the backordered one', async () => {
     // Nobody stocks POSTER-XL.

@@ -75,7 +75,7 @@ function withData(type: DetailType, patch: (data: Record<string, unknown>) => vo
 
 describe('catalog entries', () => {
   test('every entry is versioned and documented', () => {
-    expect(DETAIL_TYPES.length).toBe(24);
+    expect(DETAIL_TYPES.length).toBe(25);
     for (const type of DETAIL_TYPES) {
       const entry = EVENT_CATALOG[type];
       expect(Number.isInteger(entry.version) && entry.version >= 1, type).toBe(true);
@@ -139,6 +139,8 @@ describe('parseEvent rejects bad data, naming the field', () => {
     { type: 'OrderAllocated', at: ['status'], value: 'BACKORDERED', path: 'data.status' },
     { type: 'OrderLinesCancelled', at: ['reason'], value: 'Not A Code', path: 'data.reason' },
     { type: 'BackorderDeadlinePassed', at: ['deadline'], value: 'tomorrow', path: 'data.deadline' },
+    { type: 'ShipmentOverdue', at: ['kind'], value: 'teleport', path: 'data.kind' },
+    { type: 'ShipmentOverdue', at: ['nextDeadline'], value: REMOVE, path: 'data.nextDeadline' },
   ];
 
   test.each(cases)('$type: $path', ({ type, at, value, path }) => {

@@ -53,14 +53,18 @@ const INITIAL: FulfilmentLoop = { round: 1, resourceAttempts: 0, excludedLocatio
 
 function setup(
   stock: Record<string, Record<string, number>>,
-  options: { maxResourceAttempts?: number } = {},
+  options: { maxResourceAttempts?: number; vendors?: string[] } = {},
 ) {
   const inventory = new InMemoryInventoryStore();
   for (const [sku, byLocation] of Object.entries(stock)) {
     for (const [locationId, onHand] of Object.entries(byLocation))
       inventory.seed({ sku, locationId, onHand });
   }
-  const locations = new InMemoryLocationRepository([location('WH-A', 0.5), location('WH-B', 3)]);
+  const locations = new InMemoryLocationRepository([
+    location('WH-A', 0.5),
+    location('WH-B', 3),
+    ...(options.vendors ?? []).map((v) => location(v, 1, { type: 'vendor' })),
+  ]);
   const orders = new InMemoryOrderRepository();
   const shipments = new InMemoryShipmentRepository();
   const engine = new FakeWorkflowEngine();
@@ -534,6 +538,7 @@ describe('cancellation', () => {
       },
       { kind: 'failure', token: 'stock-token', detail: expect.objectContaining({ error: 'OrderCancelled' }) },
     ]);
+    expect(await t.shipments.listBackorderWaiters('MUG', 10)).toEqual([]);
     expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 0 });
     expect(t.eventTypes()).toContain('OrderCancelled');
     // A late callback from the location is refused.
@@ -590,5 +595,189 @@ describe('start-fulfilment', () => {
     expect(await start({ orderId, correlationId: 'c' })).toEqual({ orderId, outcome: 'started' });
     expect(await start({ orderId, correlationId: 'c' })).toEqual({ orderId, outcome: 'already-exists' });
     expect([...engine.started]).toEqual([orderId]);
+  });
+});
+
+describe('escalation of a silent location (Escalate overdue shipment, Wait after escalation)', () => {
+  const VENDOR: Caller = {
+    channel: 'partner-vendor',
+    admin: false,
+    scopes: ['fulfillment'],
+    locationIds: ['VEN-1'],
+  };
+  const GRACE = 43_200;
+
+  async function silent(stock: Record<string, Record<string, number>>, sku = 'TEE') {
+    const t = setup(stock, { vendors: ['VEN-1'] });
+    const order = t.placeOrder([{ sku, quantity: 1 }]);
+    const shipment = (await t.round(order.orderId, INITIAL)).shipments[0]!;
+    // The heartbeat passed without a word from the location.
+    t.clock.advance(86_400);
+    const escalate = () =>
+      t.steps.escalateShipment({
+        orderId: order.orderId,
+        correlationId: 'c',
+        shipmentId: shipment.shipmentId,
+        graceSeconds: GRACE,
+      });
+    const awaitEscalated = (taskToken = 'escalated-token') =>
+      t.steps.awaitEscalatedShipment({ orderId: order.orderId, shipmentId: shipment.shipmentId, taskToken });
+    return { t, order, shipment, escalate, awaitEscalated };
+  }
+
+  it('records the escalation and ShipmentOverdue in one write, status unchanged; a retry changes nothing', async () => {
+    const { t, order, shipment, escalate } = await silent({ TEE: { 'WH-A': 5 } });
+    const before = await t.shipments.get(shipment.shipmentId);
+    const result = await escalate();
+    const escalatedAt = t.clock.now().toISOString();
+    const nextDeadline = new Date(t.clock.now().getTime() + GRACE * 1000).toISOString();
+    expect(result).toEqual({ escalated: true, escalatedAt, nextDeadline });
+    const stored = await t.shipments.get(shipment.shipmentId);
+    expect(stored).toMatchObject({
+      status: 'REQUESTED',
+      escalatedAt,
+      taskToken: `token-${shipment.shipmentId}`,
+      version: before!.version + 1,
+    });
+    const overdue = t.shipments.events.filter((e) => e.type === 'ShipmentOverdue');
+    expect(overdue).toHaveLength(1);
+    expect(() => parseEvent(overdue[0])).not.toThrow();
+    expect(overdue[0]).toMatchObject({ orderId: order.orderId, channel: 'web' });
+    expect(overdue[0]!.data).toEqual({
+      shipmentId: shipment.shipmentId,
+      orderId: order.orderId,
+      locationId: 'WH-A',
+      kind: 'ship',
+      lines: [{ lineId: '1', sku: 'TEE', quantity: 1 }],
+      requestedAt: before!.requestedAt,
+      escalatedAt,
+      nextDeadline,
+    });
+    // A retried step (the first attempt wrote, then crashed) escalates nothing twice.
+    t.clock.advance(60);
+    expect(await escalate()).toEqual({ escalated: true, escalatedAt, nextDeadline });
+    expect(t.shipments.events.filter((e) => e.type === 'ShipmentOverdue')).toHaveLength(1);
+  });
+
+  it('drop-ship: the vendor answers during the grace on the new token and the order completes without reroute', async () => {
+    const { t, order, shipment, escalate, awaitEscalated } = await silent({ DESK: { 'VEN-1': 3 } }, 'DESK');
+    expect(shipment).toMatchObject({ kind: 'drop-ship', locationId: 'VEN-1' });
+    expect(shipment.shipmentId).toMatch(/^po_/);
+    await escalate();
+    expect(t.shipments.events.find((e) => e.type === 'ShipmentOverdue')?.data).toMatchObject({
+      shipmentId: shipment.shipmentId,
+      purchaseOrderId: shipment.shipmentId,
+      kind: 'drop-ship',
+      locationId: 'VEN-1',
+    });
+    expect(await awaitEscalated()).toEqual({ waiting: true });
+    expect((await t.shipments.get(shipment.shipmentId))?.taskToken).toBe('escalated-token');
+    // The partner callback reads the token from the shipment: accepted → heartbeat, shipped → success.
+    await t.report(VENDOR, shipment.shipmentId, { type: 'accepted', eventId: 'po-acc' });
+    await t.ship(VENDOR, shipment.shipmentId);
+    expect(t.engine.signals).toEqual([
+      { kind: 'heartbeat', token: 'escalated-token' },
+      { kind: 'success', token: 'escalated-token', detail: expect.objectContaining({ status: 'SHIPPED' }) },
+    ]);
+    const loop = await t.steps.reconcile({
+      orderId: order.orderId,
+      loop: INITIAL,
+      results: [{ outcome: 'shipped', shipmentId: shipment.shipmentId, locationId: 'VEN-1' }],
+    });
+    expect(loop.next).toBe('complete');
+    await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
+    expect((await t.orders.get(order.orderId))?.status).toBe('COMPLETED');
+    expect(t.eventTypes().filter((e) => e === 'DropShipRequested')).toHaveLength(1);
+    for (const event of t.allEvents()) expect(() => parseEvent(event)).not.toThrow();
+    t.assertInventoryInvariants();
+  });
+
+  it('no answer within the grace: TIMED_OUT, the vendor reservation released and the line rerouted to own stock', async () => {
+    const { t, order, shipment, escalate, awaitEscalated } = await silent(
+      { DESK: { 'VEN-1': 3, 'WH-B': 2 } },
+      'DESK',
+    );
+    // The vendor was preferred over own stock in the first round.
+    expect(shipment.locationId).toBe('VEN-1');
+    await escalate();
+    await awaitEscalated();
+    t.clock.advance(GRACE);
+    const failed = await t.steps.shipmentFailed({
+      orderId: order.orderId,
+      shipmentId: shipment.shipmentId,
+      error: { Error: 'States.Timeout' },
+    });
+    expect(failed).toEqual({ outcome: 'failed', shipmentId: shipment.shipmentId, locationId: 'VEN-1' });
+    const closed = await t.shipments.get(shipment.shipmentId);
+    expect(closed).toMatchObject({ status: 'TIMED_OUT', escalatedAt: expect.any(String) });
+    expect(closed).not.toHaveProperty('taskToken');
+    expect(t.inventory.position('DESK', 'VEN-1')).toMatchObject({ reserved: 0 });
+    const loop = await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [failed] });
+    expect(loop).toMatchObject({ next: 'resource', excludedLocationIds: ['VEN-1'] });
+    const rerouted = (await t.round(order.orderId, loop)).shipments;
+    expect(rerouted).toMatchObject([{ locationId: 'WH-B', kind: 'ship' }]);
+    // The late vendor is refused.
+    await expect(t.ship(VENDOR, shipment.shipmentId)).rejects.toMatchObject({ kind: 'conflict' });
+    t.assertInventoryInvariants();
+  });
+
+  it('a report that landed before the new token was stored: shipped answers the token, rejected fails it', async () => {
+    const shippedMeanwhile = await silent({ TEE: { 'WH-A': 5 } });
+    await shippedMeanwhile.escalate();
+    // Shipped between the escalation and the wait: the success went to the first wait's dead token.
+    await shippedMeanwhile.t.ship(EAST, shippedMeanwhile.shipment.shipmentId);
+    expect(await shippedMeanwhile.awaitEscalated('late-token')).toEqual({ waiting: false });
+    expect(shippedMeanwhile.t.engine.signals.at(-1)).toMatchObject({
+      kind: 'success',
+      token: 'late-token',
+      detail: { status: 'SHIPPED' },
+    });
+
+    const rejectedMeanwhile = await silent({ TEE: { 'WH-A': 5 } });
+    await rejectedMeanwhile.t.report(EAST, rejectedMeanwhile.shipment.shipmentId, {
+      type: 'rejected',
+      eventId: 'rej',
+      reason: 'no-capacity',
+    });
+    // Not escalated: the location did answer.
+    expect(await rejectedMeanwhile.escalate()).toEqual({ escalated: false });
+    expect(rejectedMeanwhile.t.eventTypes()).not.toContain('ShipmentOverdue');
+    await expect(rejectedMeanwhile.awaitEscalated()).rejects.toMatchObject({ name: 'ShipmentRejected' });
+  });
+
+  it('a cancelled order ends the escalation in OrderCancelled and its shipment is closed', async () => {
+    const cancelledFirst = await silent({ TEE: { 'WH-A': 5 } });
+    await cancelledFirst.t.cancelOrder({
+      caller: WEB,
+      orderId: cancelledFirst.order.orderId,
+      body: { reason: 'customer-request' },
+      correlationId: 'c',
+    });
+    await cancelledFirst.t.cancelFulfilment.afterCancel(cancelledFirst.order.orderId);
+    await expect(cancelledFirst.escalate()).rejects.toMatchObject({ name: 'OrderCancelled' });
+    await expect(cancelledFirst.awaitEscalated()).rejects.toMatchObject({ name: 'OrderCancelled' });
+
+    // Cancelled while the new token is being stored: the cancellation signalled the old token, and
+    // its shipment write lost to ours; the step sees the order cancelled and closes the shipment.
+    const racing = await silent({ TEE: { 'WH-A': 5 } });
+    await racing.escalate();
+    const original = racing.t.shipments.update.bind(racing.t.shipments);
+    let raced = false;
+    racing.t.shipments.update = async (shipment, expected, events) => {
+      const out = await original(shipment, expected, events);
+      if (!raced && shipment.taskToken === 'escalated-token') {
+        raced = true;
+        await racing.t.cancelOrder({
+          caller: WEB,
+          orderId: racing.order.orderId,
+          body: { reason: 'customer-request' },
+          correlationId: 'c',
+        });
+      }
+      return out;
+    };
+    await expect(racing.awaitEscalated()).rejects.toMatchObject({ name: 'OrderCancelled' });
+    expect((await racing.t.shipments.get(racing.shipment.shipmentId))?.status).toBe('CANCELLED');
+    racing.t.assertInventoryInvariants();
   });
 });
