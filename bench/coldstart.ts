@@ -76,7 +76,7 @@ function functionsOfTemplate(): Fn[] {
     )?.Variables ?? {}) as Record<string, unknown>;
     const environment: Record<string, string> = {};
     for (const [key, value] of Object.entries(variables)) {
-      environment[key] = typeof value === 'string' ? value : `coldstart-${key.toLowerCase()}`;
+      environment[key] = resolveForColdStart(value, key);
     }
     out.push({ name, entry, environment });
   }
@@ -98,6 +98,18 @@ function heaviestPackages(metafile: Metafile, count: number): string {
     .slice(0, count)
     .map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)}`)
     .join(', ');
+}
+
+/**
+ * An environment value as the function would see it: literals as they are, `Fn::Join` joined (so a
+ * JSON value built around ARNs, e.g. STATE_MACHINES, still parses), any other intrinsic a placeholder.
+ */
+function resolveForColdStart(value: unknown, key: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (Array.isArray(join)) return join[1].map((part) => resolveForColdStart(part, key)).join(join[0]);
+  return `coldstart-${key.toLowerCase()}`;
 }
 
 const IMPORT_SCRIPT = `
