@@ -36,9 +36,20 @@ export const QuantitySchema = z
   .positive('must be at least 1')
   .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`);
 
+/**
+ * Degrees with at most 7 decimal places (~1 cm). Finer values are noise, and some (e.g. 5e-324) are
+ * beyond what DynamoDB can store as a number (magnitude ≥ 1e-130).
+ */
+const degrees = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .min(min)
+    .max(max)
+    .refine((v) => Math.round(v * 1e7) / 1e7 === v, 'must have at most 7 decimal places');
+
 export const GeoPointSchema = z.strictObject({
-  lat: z.number({ error: 'must be a number' }).min(-90).max(90),
-  lon: z.number({ error: 'must be a number' }).min(-180).max(180),
+  lat: degrees(-90, 90),
+  lon: degrees(-180, 180),
 });
 export type GeoPoint = z.infer<typeof GeoPointSchema>;
 

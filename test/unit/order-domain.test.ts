@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { fieldErrorAt } from '../../shared/domain/errors.ts';
 import { multiplyMinorUnits } from '../../shared/domain/money.ts';
-import { newOrder, PlaceOrderRequestSchema } from '../../shared/domain/order.ts';
+import { GeoPointSchema, newOrder, PlaceOrderRequestSchema } from '../../shared/domain/order.ts';
 import {
   allowedTransitions,
   assertTransition,
@@ -109,6 +109,27 @@ describe('order construction', () => {
     });
     expect(result.success).toBe(false);
     expect(() => multiplyMinorUnits(Number.MAX_SAFE_INTEGER, 2)).toThrow(RangeError);
+  });
+});
+
+describe('geo points', () => {
+  test.each([
+    [{ lat: 40.7128, lon: -74.006 }, true],
+    [{ lat: -33.8688197, lon: 151.2092955 }, true],
+    [{ lat: 0, lon: 180 }, true],
+    // Found by bench:fuzz: DynamoDB cannot store numbers below 1e-130, so this was a 500.
+    [{ lat: 5e-324, lon: -73.99 }, false],
+    [{ lat: 40.71280001, lon: -74.006 }, false],
+    [{ lat: 91, lon: 0 }, false],
+  ])('%j accepted: %s', (geo, ok) => {
+    expect(GeoPointSchema.safeParse(geo).success).toBe(ok);
+  });
+
+  test('a too precise coordinate is refused naming the field', () => {
+    const result = GeoPointSchema.safeParse({ lat: 5e-324, lon: 1 });
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['lat', 'must have at most 7 decimal places'],
+    ]);
   });
 });
 
