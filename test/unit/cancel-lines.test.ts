@@ -1,119 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Caller } from '../../shared/domain/caller.ts';
 import { DomainError } from '../../shared/domain/errors.ts';
-import type { Location } from '../../shared/domain/location.ts';
-import { newOrder, type Order, PlaceOrderRequestSchema } from '../../shared/domain/order.ts';
 import { parseEvent } from '../../shared/events/catalog.ts';
-import { makeCancelFulfilment } from '../../shared/usecases/cancel-fulfilment.ts';
-import { makeCancelOrder } from '../../shared/usecases/cancel-order.ts';
-import { type FulfilmentLoop, makeFulfilmentSteps } from '../../shared/usecases/fulfilment-steps.ts';
-import { makeRecordFulfillmentEvent } from '../../shared/usecases/record-fulfillment-event.ts';
-import {
-  makeReleaseReservations,
-  makeReleaseUnneededReservations,
-} from '../../shared/usecases/release-reservations.ts';
-import {
-  InMemoryInventoryStore,
-  InMemoryLocationRepository,
-  InMemoryOrderRepository,
-  ManualClock,
-  sequentialIds,
-} from '../support/in-memory-inventory.ts';
-import { FakeWorkflowEngine, InMemoryShipmentRepository } from '../support/in-memory-shipments.ts';
+import { EAST, fulfilmentUnit, INITIAL, WEB } from '../support/fulfilment-unit.ts';
 
 /** Per-line cancellation (POST /orders/{id}/cancel with `lines`), at the use-case level. */
 
-const WEB: Caller = { channel: 'web', admin: false, scopes: ['orders'] };
-const EAST: Caller = {
-  channel: 'partner-east',
-  admin: false,
-  scopes: ['fulfillment'],
-  locationIds: ['WH-A'],
-};
-const INITIAL: FulfilmentLoop = { round: 1, resourceAttempts: 0, excludedLocationIds: [] };
-
-function location(locationId: string, lon: number): Location {
-  return {
-    locationId,
-    name: locationId,
-    type: 'warehouse',
-    geo: { lat: 0, lon },
-    capabilities: ['ship'],
-    dailyShipmentCapacity: 1000,
-    shipmentFixedCost: 500,
-    unitHandlingCost: 100,
-    status: 'active',
-    transferToStores: false,
-  };
-}
-
 function setup(stock: Record<string, Record<string, number>>) {
-  const inventory = new InMemoryInventoryStore();
-  for (const [sku, byLocation] of Object.entries(stock)) {
-    for (const [locationId, onHand] of Object.entries(byLocation))
-      inventory.seed({ sku, locationId, onHand });
-  }
-  const locations = new InMemoryLocationRepository([location('WH-A', 0.5), location('WH-B', 3)]);
-  const orders = new InMemoryOrderRepository();
-  const shipments = new InMemoryShipmentRepository();
-  const engine = new FakeWorkflowEngine();
-  const clock = new ManualClock();
-  const ids = sequentialIds();
-  const steps = makeFulfilmentSteps({ orders, inventory, locations, shipments, clock, ids, engine });
-  const record = makeRecordFulfillmentEvent({ shipments, orders, inventory, engine, clock, ids });
-  const cancelOrder = makeCancelOrder({
-    orders,
-    clock,
-    ids,
-    releaseReservations: makeReleaseReservations({ inventory, clock }),
-    shipments,
-    releaseUnneeded: makeReleaseUnneededReservations({ inventory, clock, shipments }),
-    engine,
-  });
-  const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock });
-
-  function placeOrder(lines: { sku: string; quantity: number }[]): Order {
-    const order = newOrder({
-      orderId: ids.orderId(),
-      channel: 'web',
-      now: clock.now().toISOString(),
-      request: PlaceOrderRequestSchema.parse({
-        customer: { customerId: 'c-1' },
-        currency: 'USD',
-        lines: lines.map((l) => ({ ...l, unitPrice: 1000 })),
-        delivery: {
-          method: 'ship',
-          address: {
-            name: 'Sam',
-            line1: '1 Main St',
-            city: 'X',
-            postalCode: '12345',
-            country: 'US',
-            geo: { lat: 0, lon: 0 },
-          },
-        },
-      }),
-    });
-    orders.add(order);
-    return order;
-  }
-
-  async function round(orderId: string) {
-    const allocation = await steps.allocate({ orderId, correlationId: 'c', loop: INITIAL });
-    for (const shipment of allocation.shipments) {
-      await steps.requestShipment({
-        orderId,
-        correlationId: 'c',
-        round: 1,
-        shipment,
-        taskToken: `token-${shipment.shipmentId}`,
-      });
-    }
-    return allocation;
-  }
-
+  const t = fulfilmentUnit(stock);
   const cancel = (orderId: string, body: Record<string, unknown>, idempotencyKey?: string) =>
-    cancelOrder({ caller: WEB, orderId, body, correlationId: 'c', idempotencyKey });
+    t.cancelOrder({ caller: WEB, orderId, body, correlationId: 'c', idempotencyKey });
   const refused = (promise: Promise<unknown>) =>
     promise.then(
       () => {
@@ -124,43 +19,14 @@ function setup(stock: Record<string, Record<string, number>>) {
         return e as DomainError;
       },
     );
-  const ship = (shipmentId: string) =>
-    record({
-      caller: EAST,
-      shipmentId,
-      body: {
-        type: 'shipped',
-        eventId: `ev-${shipmentId}`,
-        tracking: { carrier: 'ups', trackingNumber: '1Z' },
-      },
-      correlationId: 'c',
-    });
-  const eventsOf = (type: string) => orders.events.filter((e) => e.type === type);
-
-  function assertInventoryInvariants() {
-    for (const position of inventory.positions.values()) {
-      const reserved = [...inventory.reservations.values()]
-        .filter((r) => r.sku === position.sku && r.locationId === position.locationId)
-        .reduce((sum, r) => sum + r.quantity, 0);
-      expect(position.reserved, `${position.sku}@${position.locationId}`).toBe(reserved);
-      expect(position.onHand).toBeGreaterThanOrEqual(position.reserved);
-    }
-  }
-
   return {
-    inventory,
-    orders,
-    shipments,
-    engine,
-    steps,
-    placeOrder,
-    round,
+    ...t,
+    /** The first round as the state machine runs it. */
+    round: (orderId: string) => t.round(orderId, INITIAL),
     cancel,
     refused,
-    ship,
-    eventsOf,
-    cancelFulfilment,
-    assertInventoryInvariants,
+    ship: (shipmentId: string) => t.ship(EAST, shipmentId, `ev-${shipmentId}`),
+    eventsOf: (type: string) => t.orders.events.filter((e) => e.type === type),
   };
 }
 
