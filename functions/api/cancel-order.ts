@@ -27,7 +27,7 @@ const cancelOrder = makeCancelOrder({
   engine,
 });
 // Shipments in flight are closed and the fulfilment execution's waiting tasks fail with OrderCancelled.
-const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock });
+const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock, ids });
 
 /**
  * POST /orders/{orderId}/cancel: cancel before shipment, with a reason; the whole order, or (with
@@ -50,7 +50,7 @@ export const handler = apiHandler(async (event) => {
     correlationId: correlationIdOf(event),
     idempotencyKey: header(event, 'idempotency-key'),
   });
-  if (order.status === 'CANCELLED') await cancelFulfilment.afterCancel(order.orderId);
+  if (order.status === 'CANCELLED') await cancelFulfilment.afterCancel(order, correlationIdOf(event));
   metrics.addMetric(cancelled ? 'OrdersCancelled' : 'OrderCancelReplayed', MetricUnit.Count, 1);
   return json(200, order);
 });

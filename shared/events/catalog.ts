@@ -268,6 +268,18 @@ export const ShipmentOverdueDataSchema = z.object({
   ),
 });
 
+export const ShipmentCancelledDataSchema = z.object({
+  shipmentId: ShipmentIdSchema.describe('The cancelled shipment, or the purchase order (po_…) for drop-ship'),
+  orderId: OrderIdSchema,
+  locationId: LocationIdSchema.describe('The location (or vendor) that must stop work on it'),
+  purchaseOrderId: PurchaseOrderIdSchema.optional(),
+  kind: z
+    .enum([...SHIPMENT_KINDS, 'drop-ship'])
+    .describe('ship, pickup or transfer: an own location; drop-ship: a vendor purchase order'),
+  lines: lineList('Units the shipment or purchase order covered'),
+  reason: reasonCode(['order-cancelled']),
+});
+
 export const OrderCancelledDataSchema = z.object({
   orderId: OrderIdSchema,
   reason: z.string().min(1, 'must not be empty').describe('Cancellation reason code, optionally ": note"'),
@@ -735,6 +747,22 @@ export const EVENT_CATALOG = {
       nextDeadline: '2025-03-15T22:02:19.530Z',
     },
   }),
+  ShipmentCancelled: defineEvent({
+    version: 1,
+    description:
+      'A shipment or drop-ship purchase order released to a location was cancelled before it shipped (the order was cancelled): the location must not ship it. Carries the locationId, so partners subscribed by location receive it (OrderCancelled carries none); the reservation is released by the OMS.',
+    consumers: ['fulfilment partners (stop picking)', 'drop-ship vendors (void the PO)', 'operations'],
+    scope: 'order',
+    schema: ShipmentCancelledDataSchema,
+    example: {
+      shipmentId: SHIPMENT_ID,
+      orderId: ORDER_ID,
+      locationId: 'wh-rotterdam',
+      kind: 'ship',
+      lines: [tshirt],
+      reason: 'order-cancelled',
+    },
+  }),
   OrderCancelled: defineEvent({
     version: 1,
     description:
@@ -1079,6 +1107,7 @@ const EXAMPLE_OCCURRED_AT: Record<DetailType, string> = {
   ShipmentAccepted: '2025-03-14T10:05:42.118Z',
   ShipmentRejected: '2025-03-14T10:05:42.118Z',
   OrderCancelled: '2025-03-14T11:20:03.870Z',
+  ShipmentCancelled: '2025-03-14T11:20:04.112Z',
   DropShipAcknowledged: '2025-03-14T13:30:05.264Z',
   ShipmentOverdue: '2025-03-15T10:02:19.530Z',
   ShipmentShipped: '2025-03-15T11:42:12.377Z',

@@ -1,13 +1,17 @@
 import { conflict } from '../domain/errors.ts';
+import type { Order } from '../domain/order.ts';
 import { LIVE_SHIPMENT_STATUSES, WORKFLOW_ERRORS } from '../domain/shipment.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { IdGenerator } from '../ports/id-generator.ts';
 import type { ShipmentRepository } from '../ports/shipment-repository.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
+import { orderEvent } from './fulfilment-events.ts';
 
 /**
  * The fulfilment side of a cancellation. Before: refuse when a shipment already left a building
  * (the order status stays RELEASED while other shipments are in flight). After the order is
- * CANCELLED (OrderCancelled goes to partners through the outbox): close every live shipment and fail
+ * CANCELLED (OrderCancelled goes to partners through the outbox): close every live shipment (with a
+ * ShipmentCancelled naming its location, for partners subscribed by location) and fail
  * every task the workflow waits on with `OrderCancelled`, which ends the execution in its Cancelled
  * state. Repeating it is harmless.
  */
@@ -15,6 +19,7 @@ export function makeCancelFulfilment(deps: {
   shipments: ShipmentRepository;
   engine: WorkflowEngine;
   clock: Clock;
+  ids: IdGenerator;
 }) {
   return {
     async assertCancellable(orderId: string): Promise<void> {
@@ -29,23 +34,42 @@ export function makeCancelFulfilment(deps: {
       }
     },
 
-    async afterCancel(orderId: string): Promise<{ shipmentsCancelled: number; tasksSignalled: number }> {
+    async afterCancel(
+      order: Pick<Order, 'orderId' | 'channel'>,
+      correlationId: string,
+    ): Promise<{ shipmentsCancelled: number; tasksSignalled: number }> {
+      const { orderId } = order;
       const cause = `Order ${orderId} was cancelled`;
       let shipmentsCancelled = 0;
       let tasksSignalled = 0;
       for (const shipment of await deps.shipments.listByOrder(orderId)) {
         if (!LIVE_SHIPMENT_STATUSES.includes(shipment.status)) continue;
         const { taskToken, ...rest } = shipment;
+        const now = deps.clock.now().toISOString();
+        const cancelled = orderEvent(
+          'ShipmentCancelled',
+          { eventId: deps.ids.eventId(), occurredAt: now, correlationId },
+          order,
+          {
+            shipmentId: shipment.shipmentId,
+            orderId,
+            locationId: shipment.locationId,
+            ...(shipment.kind === 'drop-ship' ? { purchaseOrderId: shipment.shipmentId } : {}),
+            kind: shipment.kind,
+            lines: shipment.lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
+            reason: 'order-cancelled',
+          },
+        );
         const outcome = await deps.shipments.update(
           {
             ...rest,
             status: 'CANCELLED',
             reason: 'order cancelled',
-            updatedAt: deps.clock.now().toISOString(),
+            updatedAt: now,
             version: shipment.version + 1,
           },
           shipment.version,
-          [],
+          [cancelled],
         );
         if (outcome === 'updated') shipmentsCancelled++;
         if (taskToken !== undefined) {

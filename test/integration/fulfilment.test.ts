@@ -412,6 +412,16 @@ describe('order fulfilment workflow (local runtime)', () => {
       shipmentId: shipment!.shipmentId,
       locationId: shipment!.locationId,
     });
+    // ShipmentCancelled names the location, so a partner subscribed by location gets it too.
+    const stop = await until(
+      'ShipmentCancelled at the partner webhook',
+      () => webhooks(orderId, 'ShipmentCancelled')[0],
+    );
+    expect(stop.data).toMatchObject({
+      shipmentId: shipment!.shipmentId,
+      locationId: shipment!.locationId,
+      reason: 'order-cancelled',
+    });
     // The location's late report is refused: the shipment is closed.
     expect((await ship(shipment!)).status).toBe(409);
     await assertInventoryInvariants(['TSHIRT-BLK-M']);

@@ -97,7 +97,7 @@ export function fulfilmentUnit(
     releaseUnneeded: makeReleaseUnneededReservations({ inventory, clock, shipments }),
     engine,
   });
-  const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock });
+  const cancelFulfilment = makeCancelFulfilment({ shipments, engine, clock, ids });
 
   function placeOrder(lines: { sku: string; quantity: number }[], tags: string[] = []): Order {
     const request = PlaceOrderRequestSchema.parse({

@@ -361,7 +361,7 @@ describe('per-line cancellation: effects', () => {
     expect(t.eventsOf('OrderLinesCancelled')).toEqual([]);
     expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 0 });
     // The handler then closes the fulfilment side exactly as for a full cancel.
-    expect(await t.cancelFulfilment.afterCancel(order.orderId)).toEqual({
+    expect(await t.cancelFulfilment.afterCancel(order, 'c')).toEqual({
       shipmentsCancelled: 0,
       tasksSignalled: 0,
     });

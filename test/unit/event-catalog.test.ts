@@ -75,7 +75,7 @@ function withData(type: DetailType, patch: (data: Record<string, unknown>) => vo
 
 describe('catalog entries', () => {
   test('every entry is versioned and documented', () => {
-    expect(DETAIL_TYPES.length).toBe(25);
+    expect(DETAIL_TYPES.length).toBe(26);
     for (const type of DETAIL_TYPES) {
       const entry = EVENT_CATALOG[type];
       expect(Number.isInteger(entry.version) && entry.version >= 1, type).toBe(true);

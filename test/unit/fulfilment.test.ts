@@ -357,7 +357,7 @@ describe('cancellation', () => {
       correlationId: 'c',
     });
     expect(cancelled.status).toBe('CANCELLED');
-    expect(await t.cancelFulfilment.afterCancel(order.orderId)).toEqual({
+    expect(await t.cancelFulfilment.afterCancel(order, 'c')).toEqual({
       shipmentsCancelled: 1,
       tasksSignalled: 2,
     });
@@ -373,6 +373,22 @@ describe('cancellation', () => {
     expect(await t.shipments.listBackorderWaiters('MUG', 10)).toEqual([]);
     expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 0 });
     expect(t.eventTypes()).toContain('OrderCancelled');
+    // The location hears about its own shipment (OrderCancelled names no location).
+    const shipmentCancelled = t.allEvents().filter((e) => e.type === 'ShipmentCancelled');
+    expect(shipmentCancelled.map((e) => e.data)).toEqual([
+      {
+        shipmentId: shipment.shipmentId,
+        orderId: order.orderId,
+        locationId: 'WH-A',
+        kind: 'ship',
+        lines: [{ lineId: '1', sku: 'TEE', quantity: 2 }],
+        reason: 'order-cancelled',
+      },
+    ]);
+    for (const e of shipmentCancelled) expect(() => parseEvent(e)).not.toThrow();
+    // Repeating it closes nothing again and announces nothing again.
+    await t.cancelFulfilment.afterCancel(order, 'c');
+    expect(t.allEvents().filter((e) => e.type === 'ShipmentCancelled')).toHaveLength(1);
     // A late callback from the location is refused.
     await expect(t.ship(EAST, shipment.shipmentId)).rejects.toMatchObject({ kind: 'conflict' });
     t.assertInventoryInvariants();
@@ -585,7 +601,7 @@ describe('escalation of a silent location (Escalate overdue shipment, Wait after
       body: { reason: 'customer-request' },
       correlationId: 'c',
     });
-    await cancelledFirst.t.cancelFulfilment.afterCancel(cancelledFirst.order.orderId);
+    await cancelledFirst.t.cancelFulfilment.afterCancel(cancelledFirst.order, 'c');
     await expect(cancelledFirst.escalate()).rejects.toMatchObject({ name: 'OrderCancelled' });
     await expect(cancelledFirst.awaitEscalated()).rejects.toMatchObject({ name: 'OrderCancelled' });
 
