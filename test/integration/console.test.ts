@@ -105,11 +105,14 @@ describe('ops read routes the console uses', () => {
     const [orderId] = orderIds;
     const activity = await ops('GET', `/ops/orders/${orderId}/events`);
     expect(activity.status).toBe(200);
+    // The fulfilment workflow runs meanwhile, so later events (and reservations) may be there too.
     expect(activity.body).toMatchObject({
       orderId,
-      events: [expect.objectContaining({ type: 'OrderCreated', orderId })],
-      reservations: [],
+      events: expect.arrayContaining([expect.objectContaining({ type: 'OrderCreated', orderId })]),
+      reservations: expect.any(Array),
     });
+    const { events } = activity.body as { events: { type: string }[] };
+    expect(events[0]?.type).toBe('OrderCreated');
     expect((await web('GET', `/ops/orders/${orderId}/events`)).status).toBe(403);
     expect((await ops('GET', '/ops/orders/ord_00000000000000000000000000/events')).status).toBe(404);
   });
