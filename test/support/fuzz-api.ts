@@ -280,7 +280,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** Applies mutations to a copy; paths are picked by index among the current tree's paths. */
 export function mutate(base: Json, mutations: Mutation[]): Json {
   let root = structuredClone(base);
-  for (const m of mutations) {
+  for (const original of mutations) {
+    // Values are inserted as copies: generators such as constantFrom([], {}) hand out one shared
+    // instance, which a later mutation would otherwise change in place (for later runs too) or make
+    // contain itself (a body JSON.stringify cannot encode).
+    const m = 'value' in original ? { ...original, value: structuredClone(original.value) } : original;
     const paths = allPaths(root);
     if (m.kind === 'add') {
       const objects = paths.filter((p) => {
