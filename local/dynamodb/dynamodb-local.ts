@@ -53,8 +53,15 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     output += chunk.toString();
   });
   let exited: number | null | undefined;
+  // A crashed or interrupted caller (an uncaught error in a bench, Ctrl+C) must not leave the JVM
+  // running: 'exit' handlers run synchronously, and kill() only sends the signal.
+  const killOnExit = () => {
+    if (exited === undefined) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   child.on('exit', (code) => {
     exited = code;
+    process.removeListener('exit', killOnExit);
   });
   child.on('error', (error) => {
     output += `\n${error.message}`;
