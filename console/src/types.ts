@@ -1,28 +1,8 @@
 /** What the console reads from the API (the fields it shows; responses may carry more). */
 
-export const ORDER_STATUSES = [
-  'CREATED',
-  'ON_HOLD',
-  'ALLOCATED',
-  'PARTIALLY_ALLOCATED',
-  'BACKORDERED',
-  'RELEASED',
-  'PARTIALLY_SHIPPED',
-  'SHIPPED',
-  'DELIVERED',
-  'COMPLETED',
-  'CANCELLED',
-] as const;
-
-export const CANCEL_REASONS = [
-  'customer-request',
-  'fraud-suspected',
-  'payment-failed',
-  'out-of-stock',
-  'duplicate-order',
-  'address-undeliverable',
-  'other',
-] as const;
+// The same lists the API validates against (pure modules, bundled into the console as they are).
+export { CANCEL_REASONS } from '../../shared/domain/cancel-reasons.ts';
+export { ORDER_STATUSES } from '../../shared/domain/order-status.ts';
 
 export interface Page<T> {
   items: T[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CANCEL_REASONS } from '../domain/cancel-reasons.ts';
 import { CurrencySchema, MinorUnitsSchema } from '../domain/money.ts';
 import {
   ActorSchema,
@@ -289,19 +290,8 @@ export const OrderCancelledDataSchema = z.object({
 
 export const OrderLinesCancelledDataSchema = z.object({
   orderId: OrderIdSchema,
-  reason: reasonCode([
-    'customer-request',
-    'backorder-deadline-passed',
-    'shipment-rejected',
-    'ops',
-    'other',
-    // A per-line cancellation through the API carries the request's reason (CANCEL_REASONS).
-    'fraud-suspected',
-    'payment-failed',
-    'out-of-stock',
-    'duplicate-order',
-    'address-undeliverable',
-  ]),
+  // A per-line cancellation through the API carries the request's reason; the workflow and ops, theirs.
+  reason: reasonCode([...CANCEL_REASONS, 'backorder-deadline-passed', 'shipment-rejected', 'ops']),
   note: note.optional(),
   lines: lineList('Units cancelled now (not the line totals)'),
   status: OrderStatusSchema.describe('Order status after the cancellation'),

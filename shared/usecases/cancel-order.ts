@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Caller, canSeeChannel } from '../domain/caller.ts';
+import { CANCEL_REASONS } from '../domain/cancel-reasons.ts';
 import {
   conflict,
   DomainError,
@@ -31,15 +32,7 @@ import type { WorkflowEngine } from '../ports/workflow-engine.ts';
 import { orderEvent } from './fulfilment-events.ts';
 import { isLineDone } from './fulfilment-order.ts';
 
-export const CANCEL_REASONS = [
-  'customer-request',
-  'fraud-suspected',
-  'payment-failed',
-  'out-of-stock',
-  'duplicate-order',
-  'address-undeliverable',
-  'other',
-] as const;
+export { CANCEL_REASONS };
 
 export const CancelLineRequestSchema = z.strictObject({
   lineId: z

@@ -1,0 +1,11 @@
+/** Why a channel or ops cancel an order or some of its units (`POST /orders/{id}/cancel`). */
+export const CANCEL_REASONS = [
+  'customer-request',
+  'fraud-suspected',
+  'payment-failed',
+  'out-of-stock',
+  'duplicate-order',
+  'address-undeliverable',
+  'other',
+] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
