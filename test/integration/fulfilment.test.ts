@@ -4,10 +4,9 @@ import {
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import type { BusEvent } from '../../local/eventbridge/local-bus.ts';
-import type { HistoryEvent } from '../../local/stepfunctions/execution-store.ts';
 import { synthesizeStack } from '../../local/template/template.ts';
-import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
+import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
+import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * The fulfilment workflow end to end: OrderCreated (outbox → bus → rule → queue → starter) starts the
@@ -18,17 +17,28 @@ import { apiClient, demoOrder, startTestStack, type TestStack } from '../support
 const TIME_SCALE = 0.0001;
 let stack: TestStack;
 let machineArn: string;
-/** The east WMS partner's webhook endpoint: ShipmentRequested, DropShipRequested and OrderCancelled. */
+/** The east WMS partner's webhook endpoint: ShipmentRequested, DropShipRequested, OrderCancelled, ShipmentCancelled. */
 let eastWms: WebhookReceiver;
 const EAST_SECRET = `whsec_${Buffer.from('local-secret-east-wms').toString('base64')}`;
-let seq = 0;
-
-const PARTNER_BY_LOCATION: Record<string, string> = {
-  'dc-newark': 'partner-east',
-  'store-nyc-soho': 'partner-east',
-  'dc-reno': 'partner-west',
-  'vendor-acme': 'partner-west',
-};
+const h = fulfilmentHarness(
+  () => stack,
+  () => machineArn,
+);
+const {
+  as,
+  published,
+  eventsOf,
+  shipmentRequested,
+  placeOrder,
+  report,
+  ship,
+  finished,
+  statesEntered,
+  order,
+  inventory,
+  assertInventoryInvariants,
+} = h;
+const at = async (sku: string, locationId: string) => (await h.at(sku, locationId))!;
 
 beforeAll(async () => {
   eastWms = await startWebhookReceiver({ secret: EAST_SECRET });
@@ -64,105 +74,6 @@ const webhooks = (orderId: string, type: string) =>
   eastWms.received
     .map((w) => w.body as { type?: string; orderId?: string; data?: Record<string, unknown> })
     .filter((b) => b.orderId === orderId && b.type === type);
-
-const as = (channel: string) => apiClient(stack.api, stack.runtime.keyFor(channel));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 25_000) {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Everything published to the OMS bus (its archive keeps every event). */
-function published(): BusEvent[] {
-  return stack.runtime.fanout!.buses.flatMap((bus) => bus.archives.flatMap((a) => a.events));
-}
-const detailOf = (e: BusEvent) =>
-  e.detail as { type: string; orderId?: string; data: Record<string, unknown> };
-const eventsOf = (orderId: string, type: string) =>
-  published()
-    .map(detailOf)
-    .filter((d) => d.orderId === orderId && d.type === type);
-
-interface Requested {
-  shipmentId: string;
-  locationId: string;
-  lines: { lineId: string; sku: string; quantity: number }[];
-}
-/** Waits for the n-th ShipmentRequested of an order. */
-const shipmentRequested = (orderId: string, count = 1) =>
-  until(`${count} ShipmentRequested for ${orderId}`, () => {
-    const requested = eventsOf(orderId, 'ShipmentRequested').map((d) => d.data as unknown as Requested);
-    return requested.length >= count ? requested : undefined;
-  });
-
-async function placeOrder(lines: { sku: string; quantity: number; unitPrice: number }[]) {
-  const response = await as('web')('POST', '/orders', demoOrder({ lines }), {
-    idempotencyKey: `fulfil-${Date.now()}-${seq++}`,
-  });
-  expect(response.status).toBe(201);
-  return (response.body as { orderId: string }).orderId;
-}
-
-function report(shipment: Requested, body: Record<string, unknown>, channel?: string) {
-  return as(channel ?? PARTNER_BY_LOCATION[shipment.locationId]!)(
-    'POST',
-    `/fulfillments/${shipment.shipmentId}/events`,
-    { eventId: `${shipment.shipmentId}-${String(body.type)}`, ...body },
-  );
-}
-const ship = (shipment: Requested) =>
-  report(shipment, { type: 'shipped', tracking: { carrier: 'ups', trackingNumber: `1Z${seq++}` } });
-
-const executionArn = (orderId: string) => `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
-
-async function finished(orderId: string) {
-  const arn = executionArn(orderId);
-  await until(`execution ${orderId}`, async () =>
-    (await stack.runtime.stepFunctions.listExecutions({ stateMachineArn: machineArn })).executions.find(
-      (e) => e.executionArn === arn,
-    ),
-  );
-  const record = await stack.runtime.stepFunctions.waitForExecution(arn);
-  const { events } = await stack.runtime.stepFunctions.getExecutionHistory({ executionArn: arn });
-  return { record, events };
-}
-const statesEntered = (events: HistoryEvent[]) =>
-  events
-    .filter((e) => e.type.endsWith('StateEntered'))
-    .map((e) => (e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name);
-
-async function order(orderId: string) {
-  const response = await as('web')('GET', `/orders/${orderId}`);
-  return response.body as {
-    status: string;
-    lines: { lineId: string; status: string; quantities: Record<string, number> }[];
-    history: { to: string; reason: string }[];
-  };
-}
-
-type Network = {
-  positions: { locationId: string; onHand: number; reserved: number; safetyStock: number; ats: number }[];
-};
-async function inventory(sku: string): Promise<Network> {
-  return (await as('ops')('GET', `/inventory/${sku}`)).body as Network;
-}
-/** on hand ≥ reserved ≥ 0 and ATS = max(0, on hand − reserved − safety stock) at every location. */
-async function assertInventoryInvariants(skus: string[]) {
-  for (const sku of skus) {
-    for (const p of (await inventory(sku)).positions) {
-      expect(p.reserved, `${sku}@${p.locationId}`).toBeGreaterThanOrEqual(0);
-      expect(p.onHand, `${sku}@${p.locationId}`).toBeGreaterThanOrEqual(p.reserved);
-      expect(p.ats, `${sku}@${p.locationId}`).toBe(Math.max(0, p.onHand - p.reserved - p.safetyStock));
-    }
-  }
-}
-const at = async (sku: string, locationId: string) =>
-  (await inventory(sku)).positions.find((p) => p.locationId === locationId)!;
 
 describe('order fulfilment workflow (local runtime)', () => {
   test('happy path: one shipment released, shipped by its partner, order completed', async () => {
@@ -338,13 +249,9 @@ describe('order fulfilment workflow (local runtime)', () => {
   });
 
   test('an order tagged for review waits ON_HOLD until ops release it, then ships', async () => {
-    const response = await as('web')(
-      'POST',
-      '/orders',
-      demoOrder({ lines: [{ sku: 'TSHIRT-BLK-M', quantity: 1, unitPrice: 1999 }], tags: ['review'] }),
-      { idempotencyKey: `fulfil-${Date.now()}-${seq++}` },
-    );
-    const orderId = (response.body as { orderId: string }).orderId;
+    const orderId = await placeOrder([{ sku: 'TSHIRT-BLK-M', quantity: 1, unitPrice: 1999 }], {
+      tags: ['review'],
+    });
     await until('ON_HOLD', async () => ((await order(orderId)).status === 'ON_HOLD' ? true : undefined));
     expect(eventsOf(orderId, 'ShipmentRequested')).toEqual([]);
     const notOps = await as('web')('POST', `/orders/${orderId}/release-hold`, {});
@@ -370,9 +277,10 @@ describe('order fulfilment workflow (local runtime)', () => {
   test('a duplicate OrderCreated does not start a second execution', async () => {
     const orderId = await placeOrder([{ sku: 'SNEAKER-WHT-42', quantity: 1, unitPrice: 8999 }]);
     const [shipment] = await shipmentRequested(orderId);
-    const created = published().find(
-      (e) => detailOf(e).orderId === orderId && detailOf(e).type === 'OrderCreated',
-    )!;
+    const created = published().find((e) => {
+      const detail = e.detail as { orderId?: string; type?: string };
+      return detail.orderId === orderId && detail.type === 'OrderCreated';
+    })!;
     const bus = stack.runtime.fanout!.buses.find((b) => b.archives.length > 0)!;
     bus.putEvents([
       { Source: created.source, DetailType: created['detail-type'], Detail: JSON.stringify(created.detail) },
