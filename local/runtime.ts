@@ -10,6 +10,7 @@ import {
   fanoutFromTemplate,
   type LocalFanout,
 } from './eventbridge/fanout-from-template.ts';
+import { templatePatterns } from './eventbridge/template-patterns.ts';
 import {
   describeFaults,
   type FaultConfig,
@@ -184,6 +185,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     accountId,
     ids,
   };
+  // Before anything starts: an event pattern or stream filter that deploy would reject stops startup
+  // here, naming its resource, whether or not event fan-out runs (the fan-out uses the parsed ones).
+  templatePatterns(ctx);
   const warnings = [...STANDING_DIVERGENCES];
 
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -344,14 +344,23 @@ function parseIPv6(text: string): bigint | undefined {
   return groups.reduce((acc, group) => (acc << 16n) | BigInt(group), 0n);
 }
 
-/** Parses an IP literal; IPv4-mapped IPv6 addresses count as IPv4, as Java's InetAddress (Ruler) has it. */
-function parseIp(text: string): IpAddress | undefined {
+/** Parses an IP literal as written: IPv4 dotted quad or IPv6 (an IPv4-mapped one stays IPv6). */
+function parseIpLiteral(text: string): IpAddress | undefined {
   const v4 = parseIPv4(text);
   if (v4 !== undefined) return { version: 4, value: v4 };
   const v6 = parseIPv6(text);
-  if (v6 === undefined) return undefined;
-  if (v6 >> 32n === 0xffffn) return { version: 4, value: v6 & 0xffffffffn };
-  return { version: 6, value: v6 };
+  return v6 === undefined ? undefined : { version: 6, value: v6 };
+}
+
+/**
+ * An event value (or exact pattern value) read as an IP address. EventBridge keeps an IPv4-mapped
+ * IPv6 address (`::ffff:10.0.0.1`, `::ffff:a00:1`) a plain string: it is neither the IPv4 address
+ * it maps nor inside any CIDR range, and equals only the identical string.
+ */
+function parseIp(text: string): IpAddress | undefined {
+  const address = parseIpLiteral(text);
+  if (address?.version === 6 && address.value >> 32n === 0xffffn) return undefined;
+  return address;
 }
 
 function sameIpAddress(a: string, b: string): boolean {
@@ -375,7 +384,7 @@ function parseCidr(text: string): CidrRange | { error: string } {
   if (!/^\d+$/.test(bitsText))
     return { error: `malformed CIDR "${text}", mask bits must be a non-negative integer` };
   const prefixBits = Number(bitsText);
-  const address = parseIp(addressText);
+  const address = parseIpLiteral(addressText);
   if (!address) return { error: `invalid IP address "${addressText}" in CIDR "${text}"` };
   // Ruler (and so EventBridge) refuses a full-length mask: /32 for IPv4, /128 for IPv6.
   if (address.version === 4 && prefixBits > 31) return { error: `IPv4 mask bits must be < 32 in "${text}"` };

@@ -7,10 +7,10 @@ import { LocalQueue } from '../sqs/local-queue.ts';
 import { QueueConsumer } from '../sqs/queue-consumer.ts';
 import { type IntrinsicContext, resolveIntrinsics } from '../template/intrinsics.ts';
 import { resourcesOfType } from '../template/template.ts';
-import type { EventPattern } from './event-pattern.ts';
 import type { CfnTargetInput } from './input-transformer.ts';
 import { asyncInvokeConfigs, LambdaAsyncInvoker } from './lambda-async.ts';
 import { type BusEvent, LocalEventBus, type LocalTarget } from './local-bus.ts';
+import { templatePatterns } from './template-patterns.ts';
 
 /** Local stand-ins for a partner: where to send and which secret to use (the config names real ones). */
 export interface PartnerOverride {
@@ -103,6 +103,8 @@ export async function fanoutFromTemplate(args: {
   const warnings: string[] = [];
   const secrets = new Map<string, string>();
   const resolved = (v: unknown) => resolveIntrinsics(v, ctx);
+  // Parsed and validated up front: a pattern deploy would reject stops the load, naming its resource.
+  const patterns = templatePatterns(ctx);
 
   // Partner overrides: sender functions (signed) by their PARTNER_ID environment.
   const partners = options.partners ?? {};
@@ -242,7 +244,7 @@ export async function fanoutFromTemplate(args: {
     bus.archives.push({
       logicalId,
       name: String(p.ArchiveName ?? logicalId),
-      ...(p.EventPattern ? { pattern: p.EventPattern as EventPattern } : {}),
+      ...(patterns.eventPatterns.has(logicalId) ? { pattern: patterns.eventPatterns.get(logicalId)! } : {}),
       events: [],
     });
     warnings.push(
@@ -412,7 +414,7 @@ export async function fanoutFromTemplate(args: {
       name: String(p.Name ?? logicalId),
       arn: ruleArn,
       ...(typeof partner === 'string' ? { partner } : {}),
-      pattern: (p.EventPattern ?? {}) as EventPattern,
+      pattern: patterns.eventPatterns.get(logicalId)!,
       enabled: (p.State ?? 'ENABLED') === 'ENABLED',
       targets,
     });
@@ -488,9 +490,7 @@ export async function fanoutFromTemplate(args: {
         warnings.push(
           `Event source mapping ${logicalId}: on-failure destination ${onFailureId} is not emulated.`,
         );
-      const filters = (
-        (p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? []
-      ).map((f) => JSON.parse(f.Pattern)) as Record<string, unknown>[];
+      const filters = patterns.filters.get(logicalId) ?? [];
       pollers.push(
         new StreamPoller(
           streams,

@@ -430,10 +430,42 @@ const cases: Case[] = [
     event(),
     false,
   ],
+  // EventBridge keeps an IPv4-mapped IPv6 address a plain string: no CIDR contains it, and it equals
+  // only itself, never the IPv4 address it maps nor another spelling of the same mapped address.
   [
-    'cidr v4 matches IPv4-mapped v6',
+    'cidr v4 does not match an IPv4-mapped v6 string',
     { detail: { ip: [{ cidr: '10.0.0.0/24' }] } },
     event({ ip: '::ffff:10.0.0.9' }),
+    false,
+  ],
+  [
+    'cidr v6 does not match an IPv4-mapped v6 string',
+    { detail: { ip: [{ cidr: '::ffff:0:0/96' }] } },
+    event({ ip: '::ffff:10.0.0.9' }),
+    false,
+  ],
+  [
+    'exact v4 does not equal its IPv4-mapped v6 spelling',
+    { detail: { ip: ['10.0.0.1'] } },
+    event({ ip: '::ffff:10.0.0.1' }),
+    false,
+  ],
+  [
+    'exact IPv4-mapped v6 does not equal the v4 address',
+    { detail: { ip: ['::ffff:10.0.0.1'] } },
+    event({ ip: '10.0.0.1' }),
+    false,
+  ],
+  [
+    'exact IPv4-mapped v6 does not equal its hex spelling',
+    { detail: { ip: ['::ffff:a00:1'] } },
+    event({ ip: '::ffff:10.0.0.1' }),
+    false,
+  ],
+  [
+    'exact IPv4-mapped v6 equals the identical string',
+    { detail: { ip: ['::ffff:10.0.0.1'] } },
+    event({ ip: '::ffff:10.0.0.1' }),
     true,
   ],
   ['cidr ignores non-IP strings', { detail: { orderId: [{ cidr: '10.0.0.0/8' }] } }, event(), false],
