@@ -35,36 +35,54 @@ export interface ApiProps {
   waf?: QuartermasterConfig['waf'];
 }
 
-const PROBLEM_TYPES: { type: ResponseType; status: string; title: string; slug: string; detail?: string }[] =
-  [
-    { type: ResponseType.INVALID_API_KEY, status: '403', title: 'Forbidden', slug: 'api-key-invalid' },
-    { type: ResponseType.UNAUTHORIZED, status: '401', title: 'Unauthorized', slug: 'unauthorized' },
-    { type: ResponseType.ACCESS_DENIED, status: '403', title: 'Forbidden', slug: 'access-denied' },
-    {
-      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
-      status: '404',
-      title: 'Not found',
-      slug: 'no-such-route',
-      // API Gateway's own message ("Missing Authentication Token") misleads for an unknown route.
-      detail: '"No such route: check the method and the path"',
-    },
-    { type: ResponseType.THROTTLED, status: '429', title: 'Too many requests', slug: 'throttled' },
-    { type: ResponseType.QUOTA_EXCEEDED, status: '429', title: 'Quota exceeded', slug: 'quota-exceeded' },
-    {
-      type: ResponseType.BAD_REQUEST_PARAMETERS,
-      status: '400',
-      title: 'Request is not valid',
-      slug: 'validation',
-    },
-    {
-      type: ResponseType.REQUEST_TOO_LARGE,
-      status: '413',
-      title: 'Payload too large',
-      slug: 'payload-too-large',
-    },
-    { type: ResponseType.DEFAULT_4XX, status: '', title: 'Request rejected', slug: 'request-rejected' },
-    { type: ResponseType.DEFAULT_5XX, status: '', title: 'Gateway error', slug: 'gateway-error' },
-  ];
+const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+const PROBLEM_TYPES: {
+  type: ResponseType;
+  status: string;
+  title: string;
+  slug: string;
+  detail?: string;
+  errors?: { pointer: string; field: string; message: string }[];
+}[] = [
+  { type: ResponseType.INVALID_API_KEY, status: '403', title: 'Forbidden', slug: 'api-key-invalid' },
+  { type: ResponseType.UNAUTHORIZED, status: '401', title: 'Unauthorized', slug: 'unauthorized' },
+  { type: ResponseType.ACCESS_DENIED, status: '403', title: 'Forbidden', slug: 'access-denied' },
+  {
+    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: '404',
+    title: 'Not found',
+    slug: 'no-such-route',
+    // API Gateway's own message ("Missing Authentication Token") misleads for an unknown route.
+    detail: '"No such route: check the method and the path"',
+  },
+  { type: ResponseType.THROTTLED, status: '429', title: 'Too many requests', slug: 'throttled' },
+  { type: ResponseType.QUOTA_EXCEEDED, status: '429', title: 'Quota exceeded', slug: 'quota-exceeded' },
+  {
+    type: ResponseType.BAD_REQUEST_PARAMETERS,
+    status: '400',
+    title: 'Request is not valid',
+    slug: 'validation',
+    // Like every other 400, errors[] names the field (the handler's malformed-key 400 has the same
+    // entry). A gateway response cannot compute which parameter is missing, so this is static and
+    // addRoute allows no other required parameter.
+    errors: [
+      {
+        pointer: '',
+        field: `header:${IDEMPOTENCY_KEY_HEADER}`,
+        message: 'is required: send a unique key per order so a retried request is not captured twice',
+      },
+    ],
+  },
+  {
+    type: ResponseType.REQUEST_TOO_LARGE,
+    status: '413',
+    title: 'Payload too large',
+    slug: 'payload-too-large',
+  },
+  { type: ResponseType.DEFAULT_4XX, status: '', title: 'Request rejected', slug: 'request-rejected' },
+  { type: ResponseType.DEFAULT_5XX, status: '', title: 'Gateway error', slug: 'gateway-error' },
+];
 
 /**
  * The REST API sales channels call. Each channel has its own API key and usage plan (throttle and
@@ -108,7 +126,7 @@ export class Api extends Construct {
         ...(response.status ? { statusCode: response.status } : {}),
         responseHeaders: { 'Content-Type': "'application/problem+json'" },
         templates: {
-          'application/json': `{"type":"https://quartermaster.dev/problems/${response.slug}","title":"${response.title}",${response.status ? `"status":${response.status},` : ''}"detail":${response.detail ?? '$context.error.messageString'},"requestId":"$context.requestId"}`,
+          'application/json': `{"type":"https://quartermaster.dev/problems/${response.slug}","title":"${response.title}",${response.status ? `"status":${response.status},` : ''}"detail":${response.detail ?? '$context.error.messageString'},${response.errors ? `"errors":${JSON.stringify(response.errors)},` : ''}"requestId":"$context.requestId"}`,
         },
       });
     }
@@ -261,6 +279,11 @@ export class Api extends Construct {
    * method. Resources along the path are created on demand.
    */
   addRoute(method: string, path: string, route: RouteProps): QmFunction {
+    const otherRequired = (route.requiredHeaders ?? []).filter((h) => h !== IDEMPOTENCY_KEY_HEADER);
+    if (otherRequired.length)
+      throw new Error(
+        `${method} ${path}: only ${IDEMPOTENCY_KEY_HEADER} may be a required header (the gateway's missing-parameter problem names it statically); check ${otherRequired.join(', ')} in the handler instead`,
+      );
     let resource: IResource = this.api.root;
     for (const part of path.split('/').filter(Boolean)) {
       resource = resource.getResource(part) ?? resource.addResource(part);

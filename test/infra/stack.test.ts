@@ -136,6 +136,28 @@ describe('api', () => {
     }
   });
 
+  test('the missing-parameter 400 names the field in errors[], and Idempotency-Key is the only required parameter', () => {
+    // BAD_REQUEST_PARAMETERS cannot say which parameter is missing except in its message, so its
+    // static errors[] is right only while Idempotency-Key is the one parameter any method requires.
+    for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+      const required = Object.entries((method.Properties.RequestParameters ?? {}) as Record<string, boolean>)
+        .filter(([, isRequired]) => isRequired)
+        .map(([name]) => name);
+      for (const name of required) expect(name).toBe('method.request.header.Idempotency-Key');
+    }
+    const [response] = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse', {
+        Properties: { ResponseType: 'BAD_REQUEST_PARAMETERS' },
+      }),
+    );
+    const body = String(response?.Properties.ResponseTemplates['application/json'])
+      .replace('$context.error.messageString', '"Missing required request parameters: [Idempotency-Key]"')
+      .replace('$context.requestId', 'r-1');
+    expect(JSON.parse(body).errors).toEqual([
+      { pointer: '', field: 'header:Idempotency-Key', message: expect.stringContaining('required') },
+    ]);
+  });
+
   test('stage: tracing, access logs, execution logging, default throttling', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: config.stageName,

@@ -273,6 +273,10 @@ describe('malformed requests are rejected with problem+json naming the field, an
     const missing = await call('POST', '/orders', demoOrder());
     expect(missing.status).toBe(400);
     expect((missing.body as Problem).detail).toContain('Idempotency-Key');
+    // The same shape as every other 400: errors[] names the field, as the handler's malformed-key 400 does.
+    expect((missing.body as Problem).errors).toEqual([
+      { pointer: '', field: 'header:Idempotency-Key', message: expect.stringContaining('required') },
+    ]);
     const tooLong = await call('POST', '/orders', demoOrder(), { idempotencyKey: 'k'.repeat(300) });
     expect(tooLong.status).toBe(400);
     expect((tooLong.body as Problem).errors?.[0]?.field).toBe('header:Idempotency-Key');
