@@ -7,20 +7,39 @@ import { DEFAULT_SCOPES, SCOPES } from '../shared/domain/caller.ts';
  * Deployment configuration: which sales channels exist (each gets its own API key and usage plan),
  * and the knobs an operator sets per environment. Validated, so a typo fails synth instead of deploy.
  */
-export const ChannelConfigSchema = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/),
-  description: z.string().optional(),
-  /** Admin keys (ops tools) may read and act on every channel's orders. */
-  admin: z.boolean().default(false),
-  /** What the key may do besides its own orders (see shared/domain/caller.ts). */
-  scopes: z.array(z.enum(SCOPES)).default(DEFAULT_SCOPES),
-  /** Fulfilment partners (scope `fulfillment`): the locations whose shipments this key may report on. */
-  locationIds: z.array(z.string().min(1).max(64)).min(1).optional(),
-  throttle: z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
-  quota: z
-    .strictObject({ limit: z.number().int().positive(), period: z.enum(['DAY', 'WEEK', 'MONTH']) })
-    .optional(),
-});
+export const ChannelConfigSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/),
+    description: z.string().optional(),
+    /** Admin keys (ops tools) may read and act on every channel's orders. */
+    admin: z.boolean().default(false),
+    /** What the key may do besides its own orders (see shared/domain/caller.ts). */
+    scopes: z.array(z.enum(SCOPES)).default(DEFAULT_SCOPES),
+    /** Fulfilment partners (scope `fulfillment`): the locations whose shipments this key may report on. */
+    locationIds: z.array(z.string().min(1).max(64)).min(1).optional(),
+    throttle: z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    quota: z
+      .strictObject({ limit: z.number().int().positive(), period: z.enum(['DAY', 'WEEK', 'MONTH']) })
+      .optional(),
+  })
+  // `admin: true` and the `admin` scope say the same thing; either makes an ops key.
+  .transform((channel) => {
+    const admin = channel.admin || channel.scopes.includes('admin');
+    return {
+      ...channel,
+      admin,
+      scopes:
+        admin && !channel.scopes.includes('admin') ? [...channel.scopes, 'admin' as const] : channel.scopes,
+    };
+  })
+  .refine((channel) => !channel.scopes.includes('fulfillment') || channel.locationIds !== undefined, {
+    path: ['locationIds'],
+    message: 'a key with the fulfillment scope needs locationIds (the locations it reports for)',
+  })
+  .refine((channel) => channel.locationIds === undefined || channel.scopes.includes('fulfillment'), {
+    path: ['locationIds'],
+    message: 'locationIds only mean something with the fulfillment scope',
+  });
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 
 const PartnerAuthSchema = z.discriminatedUnion('type', [

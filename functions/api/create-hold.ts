@@ -1,4 +1,3 @@
-import { requireScope } from '../../shared/domain/caller.ts';
 import { makeHoldInventory } from '../../shared/usecases/hold-inventory.ts';
 import { inventory, locations } from '../commons/inventory.ts';
 import { channelKeys, clock, ids } from '../commons/orders.ts';
@@ -10,8 +9,9 @@ const holdInventory = makeHoldInventory({ inventory, locations, clock, ids });
 
 /** POST /reservations: a cart-time soft hold with a TTL. */
 export const handler = apiHandler(async (event) => {
-  const caller = callerFromEvent(event, channelKeys);
-  requireScope(caller, 'orders');
-  const { hold, created } = await holdInventory({ body: readJsonBody(event) });
+  const { hold, created } = await holdInventory({
+    caller: callerFromEvent(event, channelKeys),
+    body: readJsonBody(event),
+  });
   return json(created ? 201 : 200, hold);
 });

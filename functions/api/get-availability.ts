@@ -1,10 +1,7 @@
-import { requireScope } from '../../shared/domain/caller.ts';
 import { makeGetAvailability } from '../../shared/usecases/get-availability.ts';
 import { inventory, locations } from '../commons/inventory.ts';
-import { channelKeys } from '../commons/orders.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
-import { callerFromEvent } from '../http/request.ts';
 
 const getAvailability = makeGetAvailability({ inventory, locations });
 
@@ -18,7 +15,5 @@ function availabilityQuery(event: Parameters<Parameters<typeof apiHandler>[0]>[0
 
 /** GET /availability?sku=..&lat=&lon=|postalCode=: what a storefront shows. */
 export const handler = apiHandler(async (event) => {
-  const caller = callerFromEvent(event, channelKeys);
-  requireScope(caller, 'inventory:read');
   return json(200, await getAvailability({ query: availabilityQuery(event) }));
 });

@@ -1,16 +1,11 @@
-import { requireScope } from '../../shared/domain/caller.ts';
 import { makeGetInventoryNetwork } from '../../shared/usecases/get-inventory-network.ts';
 import { inventory, locations } from '../commons/inventory.ts';
-import { channelKeys } from '../commons/orders.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
-import { callerFromEvent } from '../http/request.ts';
 
 const getInventoryNetwork = makeGetInventoryNetwork({ inventory, locations });
 
 /** GET /inventory/{sku}: the network view, per location and totals. */
 export const handler = apiHandler(async (event) => {
-  const caller = callerFromEvent(event, channelKeys);
-  requireScope(caller, 'inventory:read');
   return json(200, await getInventoryNetwork({ sku: event.pathParameters?.sku ?? '' }));
 });

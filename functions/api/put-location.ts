@@ -1,17 +1,13 @@
-import { requireScope } from '../../shared/domain/caller.ts';
 import { makePutLocation } from '../../shared/usecases/put-location.ts';
 import { locations } from '../commons/inventory.ts';
-import { channelKeys } from '../commons/orders.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
-import { callerFromEvent, readJsonBody } from '../http/request.ts';
+import { readJsonBody } from '../http/request.ts';
 
 const putLocation = makePutLocation({ locations });
 
 /** PUT /locations/{locationId}: create or replace a location (locations:write). */
 export const handler = apiHandler(async (event) => {
-  const caller = callerFromEvent(event, channelKeys);
-  requireScope(caller, 'locations:write');
   const { location, created } = await putLocation({
     locationId: event.pathParameters?.locationId ?? '',
     body: readJsonBody(event),

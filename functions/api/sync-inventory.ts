@@ -1,17 +1,14 @@
-import { requireScope } from '../../shared/domain/caller.ts';
 import { makeSyncInventory } from '../../shared/usecases/sync-inventory.ts';
 import { inventory, locations } from '../commons/inventory.ts';
-import { channelKeys, clock } from '../commons/orders.ts';
+import { clock } from '../commons/orders.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
-import { callerFromEvent, readJsonBody } from '../http/request.ts';
+import { readJsonBody } from '../http/request.ts';
 
 const syncInventory = makeSyncInventory({ inventory, locations, clock });
 
 /** PUT /inventory/{sku}/{locationId}: absolute on-hand from a WMS/POS, ordered by sequence. */
 export const handler = apiHandler(async (event) => {
-  const caller = callerFromEvent(event, channelKeys);
-  requireScope(caller, 'inventory:write');
   const result = await syncInventory({
     sku: event.pathParameters?.sku ?? '',
     locationId: event.pathParameters?.locationId ?? '',

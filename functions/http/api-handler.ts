@@ -7,12 +7,14 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
 import { httpProblems } from './http-problems.ts';
+import { routeAccess } from './route-access.ts';
 
 type ApiFn = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /**
  * The wiring every API handler shares: Powertools context/tracing/metrics, the event checked against
- * Powertools' API Gateway schema, and errors mapped to problem+json in one place.
+ * Powertools' API Gateway schema, the route's scope rule enforced (shared/api/route-access.ts), and
+ * errors mapped to problem+json in one place.
  */
 export function apiHandler(fn: ApiFn) {
   return middy(fn)
@@ -20,5 +22,6 @@ export function apiHandler(fn: ApiFn) {
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(httpProblems(logger, metrics))
-    .use(parser({ schema: APIGatewayProxyEventSchema }));
+    .use(parser({ schema: APIGatewayProxyEventSchema }))
+    .use(routeAccess());
 }

@@ -95,7 +95,7 @@ export function callerFromEvent(
   }
   return {
     channel: config.channel,
-    admin: config.admin === true,
+    admin: config.admin === true || (config.scopes ?? []).includes('admin'),
     scopes: config.scopes ?? DEFAULT_SCOPES,
     ...(config.locationIds ? { locationIds: config.locationIds } : {}),
   };

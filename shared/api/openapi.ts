@@ -11,6 +11,7 @@ import { HoldInventoryRequestSchema } from '../usecases/hold-inventory.ts';
 import { ReleaseOrderHoldRequestSchema } from '../usecases/release-order-hold.ts';
 import { SyncInventoryRequestSchema } from '../usecases/sync-inventory.ts';
 import { ExecutionDetailSchema, ExecutionSummarySchema } from '../usecases/workflow-executions.ts';
+import { accessOf, type RouteAccess, scopeLabel } from './route-access.ts';
 
 /**
  * The OpenAPI 3.1 description of the REST API, generated from the same zod schemas the handlers
@@ -37,7 +38,6 @@ export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   summary: string;
-  scope: string;
   request?: z.ZodType;
   /** Absent when the response is described only loosely (an object). */
   response?: z.ZodType;
@@ -57,7 +57,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/orders',
     summary: 'Capture an order, exactly once per Idempotency-Key',
-    scope: 'orders',
     request: PlaceOrderRequestSchema,
     response: OrderSchema,
     success: [200, 201],
@@ -68,7 +67,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/orders',
     summary: 'List orders by customer, status or channel, newest first',
-    scope: 'orders',
     response: page(OrderSchema),
     success: [200],
     errors: [400, 403, 429],
@@ -78,7 +76,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/orders/{orderId}',
     summary: 'Read an order with its status history',
-    scope: 'orders',
     response: OrderViewSchema,
     success: [200],
     errors: [403, 404, 429],
@@ -91,7 +88,6 @@ export const API_ROUTES: ApiRoute[] = [
       'Without `lines` the whole order is cancelled (refused with 409 once a shipment shipped): OrderCancelled, reservations released, in-flight shipments cancelled, the fulfilment execution ends in Cancelled. Repeating it returns the cancelled order.\n\n' +
       'With `lines` only those units are cancelled: backordered units, units reserved but not yet released to a location, and the units of an order not yet sourced. Units in a requested or accepted shipment are refused with 409 (the problem names the location and shipment): cancel the whole order instead, or wait for the location to reject. The cancelled units are recorded with OrderLinesCancelled and RefundRequested, their reservations are given back, and an execution waiting for stock that is no longer needed goes on at once. Cancelling every remaining unit this way is a whole-order cancellation.\n\n' +
       'Retries: a line without `quantity` means every cancellable unit, so a repeat finds nothing left and changes nothing. A line with `quantity` requires an `Idempotency-Key`; the key is recorded with the change, a retry with the same key returns the order without cancelling again, and the same key with a different request is a 422.',
-    scope: 'orders',
     request: CancelOrderRequestSchema,
     response: OrderSchema,
     success: [200],
@@ -107,7 +103,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/orders/{orderId}/allocate',
     summary: 'Source and reserve the open lines of an order',
-    scope: 'admin',
     request: AllocateOrderRequestSchema,
     success: [200],
     errors: [400, 403, 404, 409, 429],
@@ -116,7 +111,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/orders/{orderId}/release-hold',
     summary: 'Release an order held for review (ON_HOLD → CREATED); its fulfilment workflow resumes',
-    scope: 'admin',
     request: ReleaseOrderHoldRequestSchema,
     response: OrderSchema,
     success: [200],
@@ -127,7 +121,6 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/fulfillments/{shipmentId}/events',
     summary:
       'A fulfilment partner reports on a shipment released to its location: accepted, shipped (with tracking), delivered or rejected; idempotent on eventId',
-    scope: 'fulfillment',
     request: FulfillmentEventRequestSchema,
     response: ShipmentViewSchema,
     success: [200],
@@ -137,7 +130,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'PUT',
     path: '/locations/{locationId}',
     summary: 'Create or replace a location',
-    scope: 'locations:write',
     request: PutLocationRequestSchema,
     response: LocationSchema,
     success: [200, 201],
@@ -147,7 +139,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/locations/{locationId}',
     summary: 'Read a location',
-    scope: 'inventory:read',
     response: LocationSchema,
     success: [200],
     errors: [403, 404, 429],
@@ -156,7 +147,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/locations',
     summary: 'List locations',
-    scope: 'inventory:read',
     response: page(LocationSchema),
     success: [200],
     errors: [400, 403, 429],
@@ -166,7 +156,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'PUT',
     path: '/inventory/{sku}/{locationId}',
     summary: 'Absolute on-hand sync from a WMS/POS, ordered by sequence',
-    scope: 'inventory:write',
     request: SyncInventoryRequestSchema,
     success: [200],
     errors: [400, 403, 404, 409, 429],
@@ -175,7 +164,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/inventory/adjustments',
     summary: 'Apply inventory deltas with reasons, all or nothing',
-    scope: 'inventory:write',
     request: AdjustInventoryRequestSchema,
     success: [200],
     errors: [400, 403, 404, 409, 422, 429],
@@ -184,7 +172,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/inventory/{sku}',
     summary: 'The network view of a SKU',
-    scope: 'inventory:read',
     success: [200],
     errors: [400, 403, 404, 429],
   },
@@ -192,7 +179,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/availability',
     summary: 'Available-to-sell per SKU and pickup stores nearby',
-    scope: 'inventory:read',
     success: [200],
     errors: [400, 403, 429],
     query: ['sku', 'lat', 'lon', 'postalCode', 'stores', 'radiusKm'],
@@ -201,7 +187,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/reservations',
     summary: 'Hold stock for a cart, with a TTL',
-    scope: 'orders',
     request: HoldInventoryRequestSchema,
     success: [200, 201],
     errors: [400, 403, 409, 429],
@@ -210,7 +195,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'DELETE',
     path: '/reservations/{holdId}',
     summary: 'Release a hold',
-    scope: 'orders',
     success: [200],
     errors: [403, 404, 429],
   },
@@ -218,7 +202,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/ops/executions',
     summary: 'Workflow executions (one per order for fulfilment), newest first per state machine',
-    scope: 'admin',
     response: page(ExecutionSummarySchema),
     success: [200],
     errors: [400, 403, 429],
@@ -228,7 +211,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/ops/executions/{name}',
     summary: 'One workflow execution by name (e.g. the order id) with its history, state by state',
-    scope: 'admin',
     response: ExecutionDetailSchema,
     success: [200],
     errors: [400, 403, 404, 429],
@@ -238,7 +220,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/ops/orders/{orderId}/events',
     summary: 'The events an order announced (its outbox) and its reservations, for the ops console',
-    scope: 'admin',
     response: OrderActivitySchema,
     success: [200],
     errors: [403, 404, 429],
@@ -247,7 +228,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/ops/state-machines/{name}',
     summary: 'A state machine of this deployment with its definition (ASL), for the ops console diagram',
-    scope: 'admin',
     response: StateMachineViewSchema,
     success: [200],
     errors: [403, 404, 429],
@@ -257,7 +237,6 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/orders/{orderId}/returns',
     summary:
       'Authorise a return (RMA) of shipped units, by mail to a returns warehouse or in a store; exactly once per Idempotency-Key',
-    scope: 'orders',
     request: CreateReturnRequestSchema,
     response: RmaViewSchema,
     success: [200, 201],
@@ -268,7 +247,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/returns/{rmaId}',
     summary: 'Read a return (RMA) with its status, received and restocked units and refund',
-    scope: 'orders',
     response: RmaViewSchema,
     success: [200],
     errors: [403, 404, 429],
@@ -278,7 +256,6 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/returns/{rmaId}/events',
     summary:
       'The return location reports receipt with a per-line inspection (restock or dispose); the payment service reports the refund issued or failed; idempotent on eventId',
-    scope: 'fulfillment',
     request: ReturnEventRequestSchema,
     response: RmaViewSchema,
     success: [200, 202],
@@ -288,7 +265,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/openapi.json',
     summary: 'This document',
-    scope: 'none',
     success: [200],
     errors: [],
     apiKey: false,
@@ -357,6 +333,7 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
         schema: { type: 'string' },
       })),
     ];
+    const access: RouteAccess | undefined = accessOf(route.method, route.path);
     const responses: Record<string, unknown> = {};
     for (const status of route.success) {
       responses[String(status)] = {
@@ -370,7 +347,10 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
     }
     for (const status of route.errors) {
       responses[String(status)] = {
-        description: STATUS_TEXT[status] ?? 'Error',
+        description:
+          status === 403 && access && !access.public
+            ? `Missing or invalid API key, or the key has none of the scopes ${access.anyOf.join(', ')}`
+            : (STATUS_TEXT[status] ?? 'Error'),
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
@@ -379,7 +359,13 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
       summary: route.summary,
       ...(route.description === undefined ? {} : { description: route.description }),
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/._-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
-      ...(route.apiKey === false ? { security: [] } : { 'x-quartermaster-scope': route.scope }),
+      ...(route.apiKey === false
+        ? { security: [] }
+        : {
+            // The scope rule is the one the API enforces (shared/api/route-access.ts), not a copy.
+            'x-quartermaster-scope': scopeLabel(access),
+            ...(access && !access.public && access.note ? { 'x-quartermaster-access': access.note } : {}),
+          }),
       ...(parameters.length ? { parameters } : {}),
       ...(route.request
         ? {

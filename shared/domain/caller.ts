@@ -1,22 +1,26 @@
 import { forbidden } from './errors.ts';
 
 /**
- * What an API key may do. Sales channels capture and read their own orders; inventory writes come
- * from WMS/POS integrations; `admin` (ops tools) may do everything across channels.
+ * What an API key may do, declared per key in quartermaster.config.json and enforced for every route
+ * by the table in shared/api/route-access.ts. `admin` (ops tools) may do everything across channels.
  */
 export const SCOPES = [
+  /** A sales channel: place, read, cancel and return ITS OWN channel's orders. */
   'orders',
+  /** A sales channel: cart-time holds (`/reservations`) it creates and releases itself. */
+  'holds',
   'inventory:read',
   'inventory:write',
   'locations:write',
   'admin',
-  /** Fulfilment partners (WMS, 3PL, store systems, drop-ship vendors): report on their shipments. */
+  /** Fulfilment partners (WMS, 3PL, store systems, drop-ship vendors): shipments and return receipts at their `locationIds`. */
   'fulfillment',
   /** The payment service: reports refunds (issued, failed) on any RMA, nothing else. */
   'payments',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
-export const DEFAULT_SCOPES: Scope[] = ['orders', 'inventory:read'];
+/** A key that declares no scopes is a sales channel. */
+export const DEFAULT_SCOPES: Scope[] = ['orders', 'holds', 'inventory:read'];
 
 /** Who is calling the API: a sales channel or integration identified by its API key. */
 export interface Caller {

@@ -186,6 +186,11 @@ export interface HoldLine {
 /** A cart-time soft reservation that lapses at `heldUntil` unless released or converted earlier. */
 export interface Hold {
   holdId: string;
+  /**
+   * The sales channel whose key created the hold: only it (or ops) may release it. Holds stored
+   * before channels were recorded have none; only ops may release those (they lapse at `heldUntil`).
+   */
+  channel?: string;
   status: HoldStatus;
   lines: HoldLine[];
   /** Units held per position, what `reserved` was raised by. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Caller, canSeeChannel } from '../domain/caller.ts';
 import { conflict, fieldErrorAt, notFound, validationError } from '../domain/errors.ts';
 import { GeoPointSchema, LocationIdSchema, QuantitySchema, SkuSchema } from '../domain/order.ts';
 import { parseOrThrow } from '../domain/validation.ts';
@@ -89,12 +90,22 @@ export function makeHoldInventory(deps: {
   ids: IdGenerator;
   shippingCost?: ShippingCostModel;
 }) {
-  return async function holdInventory(input: { body: unknown }): Promise<HoldInventoryResult> {
+  return async function holdInventory(input: {
+    caller: Caller;
+    body: unknown;
+  }): Promise<HoldInventoryResult> {
     const request = parseOrThrow(HoldInventoryRequestSchema, input.body, 'hold');
     const holdId = request.holdId ?? `hold_${deps.ids.eventId()}`;
+    // A repeated holdId is a retry of the channel's own hold; another channel's hold is not shown.
+    const replay = (existing: Hold): HoldInventoryResult => {
+      if (!ownsHold(input.caller, existing)) {
+        throw conflict(`holdId ${holdId} is taken; choose another (or omit holdId)`);
+      }
+      return { hold: existing, created: false };
+    };
     if (request.holdId !== undefined) {
       const existing = await deps.inventory.getHold(holdId);
-      if (existing) return { hold: existing, created: false };
+      if (existing) return replay(existing);
     }
     const lines = request.lines.map((line, i) => ({
       lineId: line.lineId ?? String(i + 1),
@@ -145,6 +156,7 @@ export function makeHoldInventory(deps: {
       const now = deps.clock.now();
       const hold: Hold = {
         holdId,
+        channel: input.caller.channel,
         status: 'active',
         lines: lines.map((line): HoldLine => ({ ...line, held: heldByLine.get(line.lineId) ?? 0 })),
         allocations: reservations.map(({ sku, locationId, quantity }) => ({ sku, locationId, quantity })),
@@ -153,19 +165,30 @@ export function makeHoldInventory(deps: {
       };
       const result = await deps.inventory.createHold({ hold, positions: reservations });
       if (result.outcome === 'created') return { hold, created: true };
-      if (result.outcome === 'exists') return { hold: result.hold, created: false };
+      if (result.outcome === 'exists') return replay(result.hold);
       await sleep(Math.random() * 10 * attempt);
     }
     throw conflict('Stock is changing concurrently; nothing was held, retry the hold');
   };
 }
 
-/** `DELETE /reservations/{holdId}`: the cart was checked out or abandoned; give the units back now. */
+/** A sales channel's holds are its own; ops keys may act on any (holds without a channel: ops only). */
+export function ownsHold(caller: Caller, hold: Hold): boolean {
+  return caller.admin || (hold.channel !== undefined && canSeeChannel(caller, hold.channel));
+}
+
+/**
+ * `DELETE /reservations/{holdId}`: the cart was checked out or abandoned; give the units back now.
+ * Another channel's hold reads as not found.
+ */
 export function makeReleaseHold(deps: { inventory: InventoryStore; clock: Clock }) {
-  return async function releaseHold(input: { holdId: string }): Promise<{ hold: Hold; released: boolean }> {
+  return async function releaseHold(input: {
+    caller: Caller;
+    holdId: string;
+  }): Promise<{ hold: Hold; released: boolean }> {
     if (!identifier.safeParse(input.holdId).success) throw notFound('Hold', input.holdId);
     const hold = await deps.inventory.getHold(input.holdId);
-    if (!hold) throw notFound('Hold', input.holdId);
+    if (!hold || !ownsHold(input.caller, hold)) throw notFound('Hold', input.holdId);
     if (hold.status !== 'active') return { hold, released: false };
     const at = deps.clock.now().toISOString();
     const outcome = await deps.inventory.endHold({ hold, status: 'released', at });

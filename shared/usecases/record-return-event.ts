@@ -100,9 +100,13 @@ export function makeRecordReturnEvent(deps: {
   };
 }
 
+/**
+ * Who reports what: the return location reports the receipt, the payment service the refund. A
+ * partner cannot post a refund at its own location, nor the payment service a receipt.
+ */
 function mayReport(reporter: ReturnReporter, rma: Rma, event: ReturnEventRequest): boolean {
   if (reporter.admin) return true;
-  if (event.type !== 'received' && reporter.payments) return true;
+  if (event.type !== 'received') return reporter.payments === true;
   return reporter.locations?.includes(rma.returnLocationId) ?? false;
 }
 

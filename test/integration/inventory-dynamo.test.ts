@@ -39,7 +39,7 @@ import { makeReleaseReservations } from '../../shared/usecases/release-reservati
 import { makeSyncInventory } from '../../shared/usecases/sync-inventory.ts';
 
 const TABLE = `qm-inv-${randomUUID()}`;
-const caller: Caller = { channel: 'web', admin: false, scopes: ['orders'] };
+const caller: Caller = { channel: 'web', admin: false, scopes: ['orders', 'holds'] };
 const ids = ulidIdGenerator();
 
 let client: DynamoDBClient;
@@ -352,6 +352,7 @@ describe('inventory on DynamoDB', () => {
     await stock(sku, { 'WH-C': { onHand: 3 } });
     const { hold, expireHolds, allocate } = useCases();
     const held = await hold({
+      caller,
       body: { holdId: `cart-${randomUUID()}`, ttlSeconds: 60, lines: [{ sku, quantity: 2 }] },
     });
     expect(held.hold.lines[0]?.held).toBe(2);
@@ -604,6 +605,7 @@ describe('hot-SKU inventory buckets on DynamoDB', () => {
     const { sync, hold, expireHolds } = casesWith(store);
     await sync({ sku, locationId: 'WH-A', body: { onHand: 5, sequence: 1 } });
     const held = await hold({
+      caller,
       body: { holdId: `cart-${randomUUID()}`, ttlSeconds: 60, lines: [{ sku, quantity: 4 }] },
     });
     expect(held.hold.lines[0]?.held).toBe(4);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../shared/domain/caller.ts';
 import { DomainError } from '../../shared/domain/errors.ts';
 import { availableToSell } from '../../shared/domain/inventory.ts';
 import type { Location } from '../../shared/domain/location.ts';
@@ -674,11 +675,14 @@ describe('confirm-shipment-reservations', () => {
   });
 });
 
+const WEB: Caller = { channel: 'web', admin: false, scopes: ['orders', 'holds'] };
+
 describe('holds', () => {
   it('holds what is available, counts against ATS, and expires through the sweep', async () => {
     const t = setup();
     t.inventory.seed({ sku: 'SKU-1', locationId: 'WH-NEAR', onHand: 3 });
     const { hold, created } = await t.hold({
+      caller: WEB,
       body: { holdId: 'cart-1', ttlSeconds: 600, lines: [{ sku: 'SKU-1', quantity: 5 }] },
     });
     expect(created).toBe(true);
@@ -687,6 +691,7 @@ describe('holds', () => {
     expect(availableToSell(t.inventory.position('SKU-1', 'WH-NEAR')!)).toBe(0);
 
     const retry = await t.hold({
+      caller: WEB,
       body: { holdId: 'cart-1', ttlSeconds: 600, lines: [{ sku: 'SKU-1', quantity: 5 }] },
     });
     expect(retry.created).toBe(false);
@@ -704,17 +709,58 @@ describe('holds', () => {
   it('releases a hold on request, once', async () => {
     const t = setup();
     t.inventory.seed({ sku: 'SKU-1', locationId: 'WH-NEAR', onHand: 3 });
-    const { hold } = await t.hold({ body: { lines: [{ sku: 'SKU-1', quantity: 2 }] } });
-    expect((await t.releaseHold({ holdId: hold.holdId })).released).toBe(true);
-    expect((await t.releaseHold({ holdId: hold.holdId })).released).toBe(false);
+    const { hold } = await t.hold({ caller: WEB, body: { lines: [{ sku: 'SKU-1', quantity: 2 }] } });
+    expect((await t.releaseHold({ caller: WEB, holdId: hold.holdId })).released).toBe(true);
+    expect((await t.releaseHold({ caller: WEB, holdId: hold.holdId })).released).toBe(false);
     expect(t.inventory.position('SKU-1', 'WH-NEAR')?.reserved).toBe(0);
-    expect((await rejection(t.releaseHold({ holdId: 'missing' }))).kind).toBe('not-found');
+    expect((await rejection(t.releaseHold({ caller: WEB, holdId: 'missing' }))).kind).toBe('not-found');
+  });
+
+  it("is the creating channel's: another channel can neither release nor reuse it; ops can release it", async () => {
+    const t = setup();
+    t.inventory.seed({ sku: 'SKU-1', locationId: 'WH-NEAR', onHand: 3 });
+    const { hold } = await t.hold({
+      caller: WEB,
+      body: { holdId: 'cart-9', lines: [{ sku: 'SKU-1', quantity: 2 }] },
+    });
+    expect(hold.channel).toBe('web');
+    const marketplace: Caller = { channel: 'marketplace', admin: false, scopes: ['orders', 'holds'] };
+    expect((await rejection(t.releaseHold({ caller: marketplace, holdId: 'cart-9' }))).kind).toBe(
+      'not-found',
+    );
+    const reuse = await rejection(
+      t.hold({ caller: marketplace, body: { holdId: 'cart-9', lines: [{ sku: 'SKU-1', quantity: 1 }] } }),
+    );
+    expect(reuse.kind).toBe('conflict');
+    expect(reuse.message).not.toContain('SKU-1');
+    expect(t.inventory.position('SKU-1', 'WH-NEAR')?.reserved).toBe(2);
+    const ops: Caller = { channel: 'ops', admin: true, scopes: [] };
+    expect((await t.releaseHold({ caller: ops, holdId: 'cart-9' })).released).toBe(true);
+    expect(t.inventory.position('SKU-1', 'WH-NEAR')?.reserved).toBe(0);
+  });
+
+  it('a hold stored without a channel (before channels were recorded) is released by ops only', async () => {
+    const t = setup();
+    t.inventory.seed({ sku: 'SKU-1', locationId: 'WH-NEAR', onHand: 3 });
+    const { hold } = await t.hold({
+      caller: WEB,
+      body: { holdId: 'cart-old', lines: [{ sku: 'SKU-1', quantity: 1 }] },
+    });
+    const { channel: _channel, ...legacy } = hold;
+    await t.inventory.endHold({ hold, status: 'released', at: hold.createdAt });
+    await t.inventory.createHold({
+      hold: { ...legacy, holdId: 'cart-legacy', allocations: [] },
+      positions: [],
+    });
+    expect((await rejection(t.releaseHold({ caller: WEB, holdId: 'cart-legacy' }))).kind).toBe('not-found');
+    const ops: Caller = { channel: 'ops', admin: true, scopes: [] };
+    expect((await t.releaseHold({ caller: ops, holdId: 'cart-legacy' })).hold.holdId).toBe('cart-legacy');
   });
 
   it('keeps holds and allocations within ATS together', async () => {
     const t = setup();
     t.inventory.seed({ sku: 'SKU-1', locationId: 'WH-NEAR', onHand: 4 });
-    await t.hold({ body: { holdId: 'cart-1', lines: [{ sku: 'SKU-1', quantity: 3 }] } });
+    await t.hold({ caller: WEB, body: { holdId: 'cart-1', lines: [{ sku: 'SKU-1', quantity: 3 }] } });
     const order = placeOrder(t.orders, [{ sku: 'SKU-1', quantity: 3 }]);
     const result = await t.allocate({ orderId: order.orderId, correlationId: 'c' });
     expect(result.lines[0]).toMatchObject({ allocated: 1, backordered: 2 });

@@ -529,6 +529,34 @@ describe('returns workflow steps and partner events', () => {
     expect(s.engine.signals.at(-1)).toMatchObject({ token: 'r1', kind: 'success' });
   });
 
+  test('a fulfilment partner cannot report a refund, not even on a return at its own location', async () => {
+    const s = setup();
+    const { rma } = await s.create(mailOne);
+    const receipt = {
+      type: 'received',
+      eventId: 'e1',
+      lines: [{ lineId: '1', quantity: 1, disposition: 'dispose' }],
+    };
+    await s.recordEvent({ reporter: warehousePartner, rmaId: rma.rmaId, body: receipt, correlationId: 'c' });
+    await s.steps.restock({ rmaId: rma.rmaId });
+    s.engine.waiting.add('r1');
+    await s.steps.requestRefund({ rmaId: rma.rmaId, taskToken: 'r1' });
+    for (const body of [
+      { type: 'refund-issued', eventId: 'p1', providerReference: 'psp_1' },
+      { type: 'refund-failed', eventId: 'p2', reason: 'provider-error', retryable: false },
+    ]) {
+      const refused = await rejection(
+        s.recordEvent({ reporter: warehousePartner, rmaId: rma.rmaId, body, correlationId: 'c' }),
+      );
+      expect(refused.kind).toBe('not-found');
+    }
+    expect((await s.returns.get(rma.rmaId))?.status).toBe('REFUND_REQUESTED');
+    expect(s.returns.events.filter((e) => e.type === 'RefundIssued' || e.type === 'RefundFailed')).toEqual(
+      [],
+    );
+    expect(s.engine.signals.filter((signal) => signal.token === 'r1')).toEqual([]);
+  });
+
   test('fail records the error on the RMA and drops the task token', async () => {
     const s = setup();
     const { rma } = await s.create(mailOne);
