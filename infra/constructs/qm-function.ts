@@ -5,6 +5,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLE } from '../bundling/lambda-bundle.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -24,8 +25,8 @@ export interface QmFunctionProps {
 
 /**
  * Every Lambda function of the stack: Node 24 on arm64, X-Ray active, JSON logs into an explicit
- * log group with retention, a minified ESM bundle with source maps and the AWS SDK bundled (so the
- * version we test is the version we run).
+ * log group with retention, a minified CommonJS bundle with source maps and the AWS SDK bundled (so
+ * the version we test is the version we run); esbuild settings in infra/bundling/lambda-bundle.ts.
  */
 export class QmFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: QmFunctionProps) {
@@ -61,15 +62,16 @@ export class QmFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
+        format: OutputFormat.CJS,
+        minify: LAMBDA_BUNDLE.minify,
+        sourceMap: LAMBDA_BUNDLE.sourcemap,
+        sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
         bundleAwsSDK: true,
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        esbuildArgs: {
+          '--alias': Object.entries(LAMBDA_BUNDLE.alias).map(([name, target]) => `${name}=${target}`),
+        },
       },
     });
     Validations.of(role).acknowledge({
