@@ -92,7 +92,9 @@ export class LocalRestApi {
     };
 
     const body = await readBody(req);
-    if (body === 'too-large') {
+    if (body === 'too-large' || body === 'too-large-close') {
+      // Not drained: the rest of the body is still coming, so this connection cannot serve another request.
+      if (body === 'too-large-close') res.setHeader('Connection', 'close');
       gatewayError('REQUEST_TOO_LARGE', 'Request Too Long');
       return true;
     }
@@ -295,15 +297,42 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > MAX_REQUEST_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * How much of an oversized body is read and thrown away so the 413 can be answered on a connection
+ * that stays usable (keep-alive); a body larger still gets its 413 with `Connection: close`.
+ */
+const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
+
+type Body = Buffer | 'too-large' | 'too-large-close';
+
+/**
+ * The request body, or 'too-large' past API Gateway's limit. An oversized body is still read to its
+ * end (not buffered): stopping mid-body would leave its bytes where the next request on the
+ * keep-alive connection is parsed, and that request would never be answered.
+ */
+function readBody(req: IncomingMessage): Promise<Body> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_REQUEST_BYTES + MAX_DRAINED_BYTES) return Promise.resolve('too-large-close');
+  return new Promise<Body>((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= MAX_REQUEST_BYTES) {
+        chunks.push(chunk);
+      } else {
+        chunks = [];
+        if (size > MAX_REQUEST_BYTES + MAX_DRAINED_BYTES) {
+          req.off('data', onData);
+          req.pause();
+          resolve('too-large-close');
+        }
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(size > MAX_REQUEST_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 function normalizeIp(address: string | undefined): string {

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
 
@@ -25,6 +27,68 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+
+/**
+ * Reads HTTP/1.1 responses off a raw socket one at a time (Content-Length bodies), so a test can
+ * send several requests on one keep-alive connection. A response that never comes fails the test
+ * by its timeout; a connection closed before it fails at once.
+ */
+function httpResponses(socket: Socket) {
+  let buffered = Buffer.alloc(0);
+  let closed = false;
+  let wake: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    wake?.();
+  });
+  socket.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  socket.on('error', () => {
+    // A reset shows as 'close' next, and the pending next() then fails.
+  });
+  return {
+    async next(): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end >= 0) {
+          const [statusLine = '', ...lines] = buffered.subarray(0, end).toString('latin1').split('\r\n');
+          const headers = Object.fromEntries(
+            lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+          );
+          const body =
+            headers['transfer-encoding'] === 'chunked' ? chunkedBody(buffered.subarray(end + 4)) : undefined;
+          const length = body ? body.consumed : Number(headers['content-length'] ?? 0);
+          if (buffered.byteLength >= end + 4 + length && (body || !headers['transfer-encoding'])) {
+            const text = body ? body.text : buffered.subarray(end + 4, end + 4 + length).toString('utf8');
+            buffered = buffered.subarray(end + 4 + length);
+            return { status: Number(statusLine.split(' ')[1]), headers, body: text };
+          }
+        }
+        if (closed) throw new Error('the server closed the connection before answering');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+  };
+}
+
+/** A complete chunked body at the start of `data` (its text and bytes used), or undefined if not all here yet. */
+function chunkedBody(data: Buffer): { text: string; consumed: number } | undefined {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = data.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
+    if (data.byteLength < lineEnd + 2 + size + 2) return undefined;
+    if (size === 0) return { text: Buffer.concat(parts).toString('utf8'), consumed: lineEnd + 4 };
+    parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
 
 let keySeq = 0;
 const newKey = () => `test-key-${Date.now()}-${keySeq++}`;
@@ -288,6 +352,51 @@ describe('malformed requests are rejected with problem+json naming the field, an
     });
     expect(response.status).toBe(413);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  test('after a 413 the same keep-alive connection answers the next request', async () => {
+    const { host, hostname, port, pathname } = new URL(stack.api);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    const responses = httpResponses(socket);
+    try {
+      // Well over the limit, so the runtime decides on 413 long before the body has all arrived.
+      const tooLarge = Buffer.alloc(16 * 1024 * 1024, 'x');
+      socket.write(
+        `POST ${pathname}/orders HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${keys.web}\r\nIdempotency-Key: ${newKey()}\r\nContent-Type: application/json\r\nContent-Length: ${tooLarge.byteLength}\r\n\r\n`,
+      );
+      socket.write(tooLarge);
+      const first = await responses.next();
+      expect(first.status).toBe(413);
+      expect(first.headers.connection).not.toBe('close');
+      socket.write(
+        `GET ${pathname}/orders/ord_01J00000000000000000000000 HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${keys.web}\r\n\r\n`,
+      );
+      const second = await responses.next();
+      expect(second.status).toBe(404);
+      expect(JSON.parse(second.body).status).toBe(404);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('a body too large even to drain gets its 413 at once, and the connection is closed', async () => {
+    const { host, hostname, port, pathname } = new URL(stack.api);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    const responses = httpResponses(socket);
+    const closed = once(socket, 'close');
+    try {
+      socket.write(
+        `POST ${pathname}/orders HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${keys.web}\r\nIdempotency-Key: ${newKey()}\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024 * 1024}\r\n\r\n{"a":`,
+      );
+      const response = await responses.next();
+      expect(response.status).toBe(413);
+      expect(response.headers.connection).toBe('close');
+      await closed;
+    } finally {
+      socket.destroy();
+    }
   });
 
   test('no item was written by any rejected request', async () => {
