@@ -6,7 +6,6 @@ import {
   Authorization,
   Connection,
   EventBus,
-  EventField,
   HttpMethod,
   Rule,
   RuleTargetInput,
@@ -233,7 +232,7 @@ export class Events extends Construct {
       rule.addTarget(
         new ApiDestinationTarget(destination, {
           // The envelope is the body; webhook-id lets the partner de-duplicate retries.
-          event: RuleTargetInput.fromObject(envelopeInput()),
+          event: envelopeInput(),
           headerParameters: { 'webhook-id': '$.detail.eventId' },
           deadLetterQueue: dlq,
           ...PARTNER_RETRY,
@@ -248,7 +247,7 @@ export class Events extends Construct {
     });
     rule.addTarget(
       new SqsQueue(queue, {
-        message: RuleTargetInput.fromObject(envelopeInput()),
+        message: envelopeInput(),
         deadLetterQueue: dlq,
         ...PARTNER_RETRY,
       }),
@@ -292,10 +291,13 @@ export function partnerEventPattern(partner: PartnerConfig) {
   };
 }
 
-/** The envelope rebuilt from the event's detail (an input transformer; missing fields are dropped). */
-function envelopeInput(): Record<string, string> {
-  const fields = ['eventId', 'type', 'version', 'occurredAt', 'orderId', 'channel', 'correlationId', 'data'];
-  return Object.fromEntries(fields.map((f) => [f, EventField.fromPath(`$.detail.${f}`)]));
+/**
+ * The partner's body: the published envelope (the event's `detail`) as it is, by InputPath. Not a
+ * per-field input transformer: on AWS a JSON path the event does not have creates no variable, so
+ * events without an optional field (InventoryChanged has no orderId or channel) came out broken.
+ */
+function envelopeInput(): RuleTargetInput {
+  return RuleTargetInput.fromEventPath('$.detail');
 }
 
 function connectionAuthorization(partner: PartnerConfig): Authorization {

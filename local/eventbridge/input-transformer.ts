@@ -15,6 +15,12 @@ export interface TransformContext {
   ruleArn?: string;
   /** ISO 8601; defaults to the event's `time`, else now. */
   ingestionTime?: string;
+  /**
+   * Told about each InputPathsMap variable whose path the event does not have. AWS creates no such
+   * variable and writes nothing for its placeholder, which in a JSON value position leaves the body
+   * without a value (not `null`): the local runtime reports it loudly instead of papering over it.
+   */
+  onMissingPath?: (variable: string, path: string) => void;
 }
 
 /** The input-related properties of an `AWS::Events::Rule` target, as CloudFormation names them. */
@@ -98,7 +104,7 @@ export function applyInputPath(path: string, event: unknown): unknown {
 
 const PLACEHOLDER = /<([A-Za-z0-9_.-]+)>/y;
 
-type Lookup = (name: string) => { defined: boolean; value: unknown };
+type Lookup = (name: string) => { defined: boolean; value: unknown; missing?: boolean };
 
 function ingestionTime(event: unknown, context: TransformContext): string {
   if (context.ingestionTime !== undefined) return context.ingestionTime;
@@ -127,8 +133,12 @@ function makeLookup(transformer: InputTransformer, event: unknown, context: Tran
     }
     const path = Object.hasOwn(paths, name) ? paths[name] : undefined;
     if (path === undefined) return { defined: false, value: undefined };
-    // A path that is absent from the event yields null.
-    return { defined: true, value: evaluatePath(path, event).value };
+    const { found, value } = evaluatePath(path, event);
+    if (found) return { defined: true, value };
+    // The user guide ("Common issues with transforming input"): a JSON path that doesn't exist in the
+    // event creates no variable, and it does not appear in the output. Nothing is written for it.
+    context.onMissingPath?.(name, path);
+    return { defined: true, value: undefined, missing: true };
   };
 }
 
@@ -167,9 +177,10 @@ function renderTemplate(template: string, lookup: Lookup): string {
       const match = PLACEHOLDER.exec(template);
       const name = match?.[1];
       if (match && name !== undefined) {
-        const { defined, value } = lookup(name);
+        const { defined, value, missing } = lookup(name);
         if (defined) {
-          out += inString ? asStringContent(value) : jsonTemplate ? asJson(value) : asRawText(value);
+          if (!missing)
+            out += inString ? asStringContent(value) : jsonTemplate ? asJson(value) : asRawText(value);
           i += match[0].length;
           continue;
         }

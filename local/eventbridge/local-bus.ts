@@ -63,6 +63,9 @@ export class LocalEventBus {
   readonly rules: LocalRule[] = [];
   readonly archives: LocalArchive[] = [];
   private readonly inflight = new Set<Promise<void>>();
+  private readonly warnedMissingPaths = new Set<string>();
+  /** Where the bus says loudly that AWS would deliver something else than the template suggests. */
+  warn: (message: string) => void = (message) => console.warn(message);
 
   constructor(
     readonly logicalId: string,
@@ -175,7 +178,18 @@ export class LocalEventBus {
   private async deliver(rule: LocalRule, target: LocalTarget, event: BusEvent): Promise<void> {
     let input: string;
     try {
-      input = transformTargetInput(target, event, rule.name, { ruleArn: rule.arn });
+      input = transformTargetInput(target, event, rule.name, {
+        ruleArn: rule.arn,
+        onMissingPath: (variable, path) => {
+          const key = `${rule.name}/${target.id}/${variable}`;
+          if (this.warnedMissingPaths.has(key)) return;
+          this.warnedMissingPaths.add(key);
+          this.warn(
+            `EventBridge rule ${rule.name} target ${target.id}: InputPathsMap <${variable}> = ${path} is not in a ${event['detail-type']} event. ` +
+              'AWS creates no variable for it and writes nothing in its place (not null), so the target gets a body it likely cannot parse.',
+          );
+        },
+      });
     } catch (error) {
       target.deadLetter?.('', event, error as Error);
       return;

@@ -7,8 +7,9 @@ import { loadConfig } from '../../infra/config.ts';
 import { PARTNER_METADATA } from '../../infra/constructs/events.ts';
 import { ENTRY_METADATA } from '../../infra/constructs/qm-function.ts';
 import type { QuartermasterStack } from '../../infra/stack.ts';
-import { DETAIL_TYPES, EVENT_CATALOG, exampleEvent } from '../../shared/events/catalog.ts';
-import { EVENT_SOURCE } from '../../shared/events/envelope.ts';
+import { type CfnTargetInput, transformTargetInput } from '../../local/eventbridge/input-transformer.ts';
+import { DETAIL_TYPES, EVENT_CATALOG, exampleEvent, parseEvent } from '../../shared/events/catalog.ts';
+import { EVENT_SOURCE, EventEnvelopeSchema } from '../../shared/events/envelope.ts';
 
 const CONFIG = 'test/fixtures/partners.config.json';
 type Json = Record<string, unknown>;
@@ -276,9 +277,7 @@ describe('partners', () => {
             Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Partnercarrier3plDlq'), 'Arn'] },
           },
           HttpParameters: { HeaderParameters: { 'webhook-id': '$.detail.eventId' } },
-          InputTransformer: Match.objectLike({
-            InputPathsMap: Match.objectLike({ 'detail-eventId': '$.detail.eventId' }),
-          }),
+          InputPath: '$.detail',
         }),
       ],
     });
@@ -311,6 +310,38 @@ describe('partners', () => {
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  test('every catalog event, through every partner target as synthesized, is a body the sender and partners accept', () => {
+    // Issue 13.1: the target input must not depend on fields some events lack (InventoryChanged has
+    // no orderId or channel). On AWS a JSON path the event does not have creates no variable, so a
+    // per-field transformer breaks those events; the partner gets the published envelope as it is.
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
+      (r) => (r.Metadata as Json | undefined)?.[PARTNER_METADATA] !== undefined,
+    );
+    expect(rules).toHaveLength(config.partners.length);
+    for (const rule of rules) {
+      const [target] = (rule.Properties as { Targets: Json[] }).Targets;
+      expect(target).toMatchObject({ InputPath: '$.detail' });
+      expect(target).not.toHaveProperty('InputTransformer');
+      for (const type of DETAIL_TYPES) {
+        const envelope = exampleEvent(type);
+        const busEvent = {
+          version: '0',
+          id: 'e1',
+          'detail-type': type,
+          source: EVENT_SOURCE,
+          account: '123456789012',
+          time: '2026-03-14T09:26:53Z',
+          region: 'eu-west-1',
+          resources: [],
+          detail: envelope,
+        };
+        const body = transformTargetInput(target as CfnTargetInput, busEvent, 'rule');
+        expect(parseEvent(JSON.parse(body)), type).toEqual(envelope);
+        expect(EventEnvelopeSchema.safeParse(JSON.parse(body)).success, type).toBe(true);
+      }
+    }
   });
 
   test('every dead-letter queue has an alarm on its first message', () => {

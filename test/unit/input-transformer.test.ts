@@ -53,7 +53,8 @@ const cases: Case[] = [
   ['JSON: number value as JSON', '{"total": <total>}', '{"total": 42.5}'],
   ['JSON: boolean value as JSON', '{"express": <express>}', '{"express": true}'],
   ['JSON: null value as JSON', '{"gift": <gift>}', '{"gift": null}'],
-  ['JSON: missing path yields null', '{"x": <missing>}', '{"x": null}'],
+  // AWS: a path the event does not have creates no variable; nothing is written for it (not null).
+  ['JSON: missing path writes nothing', '{"x": <missing>}', '{"x": }'],
   [
     'JSON: object value as JSON',
     '{"a": <address>}',
@@ -123,7 +124,7 @@ describe('applyInputTransformer', () => {
     const out = applyInputTransformer(
       {
         InputPathsMap: paths,
-        InputTemplate: '{"id": <orderId>, "m": "<note> <address>", "a": <address>, "x": <missing>}',
+        InputTemplate: '{"id": <orderId>, "m": "<note> <address>", "a": <address>, "x": "<missing>"}',
       },
       event,
     );
@@ -131,8 +132,28 @@ describe('applyInputTransformer', () => {
       id: 'ORD-1001',
       m: 'say "hi"\nthanks {"city":"Dublin","lines":["1 Main St","Apt 2"]}',
       a: event.detail.address,
-      x: null,
+      x: '',
     });
+  });
+
+  test('a path the event does not have is reported (the local runtime warns: AWS leaves the value out)', () => {
+    const reported: [string, string][] = [];
+    const out = applyInputTransformer(
+      { InputPathsMap: paths, InputTemplate: '{"id": <orderId>, "x": <missing>}' },
+      event,
+      { onMissingPath: (variable, path) => reported.push([variable, path]) },
+    );
+    expect(reported).toEqual([['missing', '$.detail.nothing.here']]);
+    expect(() => JSON.parse(out)).toThrow();
+  });
+
+  test('a JSON null in the event is a value, not a missing path', () => {
+    const reported: string[] = [];
+    const out = applyInputTransformer({ InputPathsMap: paths, InputTemplate: '{"gift": <gift>}' }, event, {
+      onMissingPath: (variable) => reported.push(variable),
+    });
+    expect(out).toBe('{"gift": null}');
+    expect(reported).toEqual([]);
   });
 
   test.each<[string, string, unknown]>([

@@ -207,4 +207,41 @@ describe('local event bus', () => {
     expect(bus.archives[0]!.events).toHaveLength(2);
     server.close();
   });
+
+  it('an input transformer path the event lacks: delivered as AWS would (nothing written), and the bus warns once', async () => {
+    const bus = new LocalEventBus('Bus', 'bus', 'arn:bus', '000000000000', 'us-east-1', () => 1);
+    const warnings: string[] = [];
+    bus.warn = (message) => warnings.push(message);
+    const bodies: string[] = [];
+    bus.rules.push({
+      logicalId: 'Rule',
+      name: 'rule',
+      arn: 'arn:rule',
+      pattern: { source: ['qm'] },
+      enabled: true,
+      targets: [
+        {
+          id: 't',
+          arn: 'arn:dest',
+          InputTransformer: {
+            InputPathsMap: { id: '$.detail.eventId', orderId: '$.detail.orderId' },
+            InputTemplate: '{"id":<id>,"orderId":<orderId>}',
+          },
+          retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 3600 },
+          delivery: {
+            async deliver(input) {
+              bodies.push(input);
+            },
+          },
+        },
+      ],
+    });
+    const detail = JSON.stringify({ eventId: 'evt_1', type: 'InventoryChanged' });
+    bus.putEvents([{ Source: 'qm', DetailType: 'InventoryChanged', Detail: detail }]);
+    bus.putEvents([{ Source: 'qm', DetailType: 'InventoryChanged', Detail: detail }]);
+    await bus.settled();
+    expect(bodies).toEqual(['{"id":"evt_1","orderId":}', '{"id":"evt_1","orderId":}']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/<orderId> = \$\.detail\.orderId is not in a InventoryChanged event/);
+  });
 });
