@@ -188,6 +188,7 @@ export class FulfilmentWorkflow extends Construct {
         correlationId,
         round: JsonPath.numberAt('$.round'),
         shipment: JsonPath.objectAt('$.shipment'),
+        roundShipments: JsonPath.objectAt('$.roundShipments'),
         taskToken: JsonPath.taskToken,
       },
       {
@@ -232,14 +233,10 @@ export class FulfilmentWorkflow extends Construct {
         taskToken: JsonPath.taskToken,
       },
       {
-        callback: {
-          timeout: timeouts.escalationGraceSeconds,
-          // ASL requires HeartbeatSeconds < TimeoutSeconds (AWS refuses the definition otherwise): with
-          // a grace shorter than the heartbeat (the defaults: 12 h vs 1 day) the grace alone bounds it.
-          ...(timeouts.shipmentHeartbeatSeconds < timeouts.escalationGraceSeconds
-            ? { heartbeat: timeouts.shipmentHeartbeatSeconds }
-            : {}),
-        },
+        // Only the grace bounds this wait, never a heartbeat: ShipmentOverdue told the partner it has
+        // until nextDeadline (escalatedAt + grace, and this wait starts after escalatedAt). A heartbeat
+        // shorter than the grace re-sourced it early, and the partner shipping in time got 409.
+        callback: { timeout: timeouts.escalationGraceSeconds },
       },
     );
     // First: on AWS a catcher naming States.Timeout also matches a heartbeat timeout, so the
@@ -270,6 +267,8 @@ export class FulfilmentWorkflow extends Construct {
           correlationId,
           round: JsonPath.numberAt('$.loop.round'),
           shipment: JsonPath.objectAt('$$.Map.Item.Value'),
+          // The whole round's plan, for the OrderReleased its first released shipment publishes.
+          roundShipments: JsonPath.objectAt('$.allocation.shipments'),
         },
         maxConcurrency: 10,
         resultPath: '$.results',

@@ -596,7 +596,7 @@ export const EVENT_CATALOG = {
   OrderReleased: defineEvent({
     version: 1,
     description:
-      'The allocated order was released to fulfilment. One ShipmentRequested per listed shipment and one DropShipRequested per purchase order follow.',
+      "The allocated order was released to fulfilment: published once per sourcing round, with the round's first shipment request (the order becomes RELEASED). Lists the round's shipments and drop-ship purchase orders; one ShipmentRequested per shipment and one DropShipRequested per purchase order are published alongside (one may arrive before this event). A shipment whose units were all cancelled meanwhile is listed but never requested.",
     consumers: ['customer messaging ("being prepared")', 'operations dashboards'],
     scope: 'order',
     schema: OrderReleasedDataSchema,
@@ -626,7 +626,8 @@ export const EVENT_CATALOG = {
   }),
   ShipmentAccepted: defineEvent({
     version: 1,
-    description: 'The location confirmed it will fulfil the shipment.',
+    description:
+      'The location confirmed it will fulfil the shipment (a drop-ship vendor accepting its purchase order publishes DropShipAcknowledged instead).',
     consumers: ['operations dashboards', 'customer messaging (optional)'],
     scope: 'order',
     schema: ShipmentAcceptedDataSchema,

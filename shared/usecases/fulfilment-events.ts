@@ -84,3 +84,37 @@ export function shipmentRequestEvent(
     serviceLevel: delivery.service,
   });
 }
+
+interface ReleasedShipment {
+  shipmentId: string;
+  locationId: string;
+  kind: Shipment['kind'];
+  lines: { lineId: string; sku: string; quantity: number }[];
+}
+
+/**
+ * OrderReleased for a sourcing round: `released` (the shipment whose request moved the order to
+ * RELEASED, with its units as requested) and the rest of the round's plan; own-location shipments
+ * and drop-ship purchase orders listed apart.
+ */
+export function orderReleasedEvent(
+  base: EventBase,
+  order: Order,
+  released: ReleasedShipment,
+  round: readonly ReleasedShipment[] = [],
+): CatalogEvent<'OrderReleased'> {
+  const all = [released, ...round.filter((s) => s.shipmentId !== released.shipmentId)];
+  const lines = (s: ReleasedShipment) =>
+    s.lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity }));
+  const shipments: EventData<'OrderReleased'>['shipments'] = [];
+  const dropShips: EventData<'OrderReleased'>['dropShips'] = [];
+  for (const s of all) {
+    if (s.lines.length === 0) continue;
+    if (s.kind === 'drop-ship') {
+      dropShips.push({ purchaseOrderId: s.shipmentId, vendorId: s.locationId, lines: lines(s) });
+    } else {
+      shipments.push({ shipmentId: s.shipmentId, locationId: s.locationId, kind: s.kind, lines: lines(s) });
+    }
+  }
+  return orderEvent('OrderReleased', base, order, { orderId: order.orderId, shipments, dropShips });
+}

@@ -19,7 +19,7 @@ import type { OrderRepository } from '../ports/order-repository.ts';
 import type { ShipmentRepository } from '../ports/shipment-repository.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
 import { makeAllocateOrder } from './allocate-order.ts';
-import { orderEvent, shipmentRequestEvent } from './fulfilment-events.ts';
+import { orderEvent, orderReleasedEvent, shipmentRequestEvent } from './fulfilment-events.ts';
 import {
   assertNotCancelled,
   changeOrder,
@@ -282,6 +282,8 @@ export function makeFulfilmentSteps(deps: {
       correlationId: string;
       round: number;
       shipment: PlannedShipment;
+      /** Every shipment Allocate planned this round (the Map's items): listed in OrderReleased. */
+      roundShipments?: PlannedShipment[];
       taskToken: string;
     }): Promise<{ shipmentId: string }> {
       const order = await currentOrder(input.orderId);
@@ -323,8 +325,14 @@ export function makeFulfilmentSteps(deps: {
         );
         const linesChanged = lines.some((l, i) => l !== current.lines[i]);
         if (!release && !linesChanged) return undefined;
+        // The round's first shipment released moves the order to RELEASED: OrderReleased, in the same
+        // write, lists what the round releases (this shipment as requested, the others as planned).
+        const events = release
+          ? [orderReleasedEvent(base(input.correlationId), current, planned, input.roundShipments)]
+          : [];
         return {
           order: { ...current, lines, ...(release ? { status: 'RELEASED' as const } : {}) },
+          events,
           history: release
             ? [
                 {
@@ -332,6 +340,7 @@ export function makeFulfilmentSteps(deps: {
                   to: 'RELEASED',
                   by: WORKFLOW_ACTOR,
                   reason: `shipment ${shipment.shipmentId} released to ${shipment.locationId}`,
+                  ...(events[0] ? { eventId: events[0].eventId } : {}),
                 },
               ]
             : [],
@@ -635,13 +644,24 @@ export function makeFulfilmentSteps(deps: {
         if (status !== current.status) assertTransition(current.status, status);
         const amount = cancelledNow.reduce((s, l) => s + l.amount, 0);
         const b = base('backorder-deadline');
-        const linesCancelled = orderEvent('OrderLinesCancelled', b, current, {
+        // The wait for stock timed out now: that moment is the deadline that passed.
+        const deadlinePassed = orderEvent('BackorderDeadlinePassed', b, current, {
           orderId: current.orderId,
-          reason: 'backorder-deadline-passed',
+          deadline: b.occurredAt,
           lines: cancelledNow.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
-          status,
         });
-        const events = [linesCancelled];
+        const linesCancelled = orderEvent(
+          'OrderLinesCancelled',
+          { ...b, eventId: deps.ids.eventId() },
+          current,
+          {
+            orderId: current.orderId,
+            reason: 'backorder-deadline-passed',
+            lines: cancelledNow.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
+            status,
+          },
+        );
+        const events = [deadlinePassed, linesCancelled];
         const refund =
           amount > 0
             ? orderEvent('RefundRequested', { ...b, eventId: deps.ids.eventId() }, current, {

@@ -114,7 +114,14 @@ export function makeRecordFulfillmentEvent(deps: {
       };
       const purchaseOrder = shipment.kind === 'drop-ship' ? { purchaseOrderId: shipment.shipmentId } : {};
       let event: DomainEvent;
-      if (request.type === 'accepted') {
+      if (request.type === 'accepted' && shipment.kind === 'drop-ship') {
+        // A vendor accepting its purchase order is the PO acknowledgement (EDI 855), not a location's.
+        event = orderEvent('DropShipAcknowledged', base, order, {
+          purchaseOrderId: shipment.shipmentId,
+          orderId: shipment.orderId,
+          vendorId: shipment.locationId,
+        });
+      } else if (request.type === 'accepted') {
         event = orderEvent('ShipmentAccepted', base, order, ids);
       } else if (request.type === 'rejected') {
         event = orderEvent('ShipmentRejected', base, order, {

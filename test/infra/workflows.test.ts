@@ -203,11 +203,8 @@ describe('fulfilment state machine', () => {
       'taskToken.$': '$$.Task.Token',
     });
     expect(wait.TimeoutSeconds).toBe(config.fulfilment.escalationGraceSeconds);
-    // ASL: HeartbeatSeconds must be smaller than TimeoutSeconds; with the defaults (12 h grace, 1 day
-    // heartbeat) the grace alone bounds the wait.
-    if (config.fulfilment.shipmentHeartbeatSeconds < config.fulfilment.escalationGraceSeconds) {
-      expect(wait.HeartbeatSeconds).toBe(config.fulfilment.shipmentHeartbeatSeconds);
-    } else expect(wait).not.toHaveProperty('HeartbeatSeconds');
+    // The partner was told nextDeadline: only the grace bounds the wait, never a heartbeat.
+    expect(wait).not.toHaveProperty('HeartbeatSeconds');
     expect(wait.Next).toBe(STATES.shipped);
     expect(wait.Catch).toEqual([
       {
@@ -229,7 +226,7 @@ describe('fulfilment state machine', () => {
     }
   });
 
-  test('a grace longer than the heartbeat keeps the heartbeat on the wait after escalation', () => {
+  test('a heartbeat shorter than the grace (30 s / 60 s): the wait after escalation lasts until nextDeadline, no heartbeat cuts it short (issue 13.4)', () => {
     const other = new Stack(new App(), 'Other');
     new FulfilmentWorkflow(other, 'Fulfilment', {
       steps: LambdaFunction.fromFunctionArn(
@@ -237,16 +234,26 @@ describe('fulfilment state machine', () => {
         'Steps',
         'arn:aws:lambda:us-east-1:123456789012:function:fn',
       ),
-      timeouts: { ...config.fulfilment, shipmentHeartbeatSeconds: 3_600, escalationGraceSeconds: 7_200 },
+      timeouts: { ...config.fulfilment, shipmentHeartbeatSeconds: 30, escalationGraceSeconds: 60 },
       logRetention: RetentionDays.ONE_WEEK,
     });
     const machine = Object.values(Template.fromStack(other).toJSON().Resources as Json).find(
       (r) => r.Type === 'AWS::StepFunctions::StateMachine',
     ) as Json;
     const body = machine.Properties.DefinitionString;
-    const states = allStates(typeof body === 'string' ? JSON.parse(body) : definitionOf(machine));
-    const wait = states.find(([name]) => name === STATES.awaitEscalatedShipment)![1];
-    expect(wait).toMatchObject({ TimeoutSeconds: 7_200, HeartbeatSeconds: 3_600 });
+    const states = new Map(allStates(typeof body === 'string' ? JSON.parse(body) : definitionOf(machine)));
+    // ShipmentOverdue announces nextDeadline = escalatedAt + graceSeconds; the wait starts after
+    // escalatedAt, so a timeout of graceSeconds re-sources at nextDeadline at the earliest...
+    const escalate = states.get(STATES.escalateShipment)!;
+    const wait = states.get(STATES.awaitEscalatedShipment)!;
+    expect(escalate.Parameters.graceSeconds).toBe(60);
+    expect(wait.TimeoutSeconds).toBe(60);
+    // ...and nothing ends it sooner: a heartbeat timeout 30 s in would re-source a partner that was
+    // told it had until nextDeadline (it shipped in time and got 409).
+    expect(wait).not.toHaveProperty('HeartbeatSeconds');
+    expect(wait).not.toHaveProperty('HeartbeatSecondsPath');
+    // The location's first wait keeps its heartbeat: that is what escalates a silent location.
+    expect(states.get(STATES.requestShipment)).toMatchObject({ HeartbeatSeconds: 30 });
   });
 
   test('state machine role: lambda:InvokeFunction on the steps function only (plus logs and X-Ray delivery)', () => {

@@ -136,6 +136,7 @@ export function fulfilmentUnit(
         correlationId: 'c',
         round: loop.round,
         shipment,
+        roundShipments: allocation.shipments,
         taskToken: `token-${shipment.shipmentId}`,
       });
     }

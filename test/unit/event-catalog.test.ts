@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -72,6 +72,46 @@ function withData(type: DetailType, patch: (data: Record<string, unknown>) => vo
   patch(event.data);
   return event;
 }
+
+/** Non-test TypeScript under the folders the flows live in. */
+function flowSources(): { file: string; text: string }[] {
+  const roots = ['shared', 'functions', 'workflows'];
+  const out: { file: string; text: string }[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && path !== join('shared', 'events', 'catalog.ts'))
+        out.push({ file: path, text: readFileSync(path, 'utf8') });
+    }
+  };
+  for (const root of roots) walk(root);
+  return out;
+}
+
+describe('the catalog and what the flows emit (issue 13.2)', () => {
+  // An event is built by `orderEvent('Type', …)`, `envelope('Type', …)` or an envelope literal
+  // `type: 'Type'`; a catalog entry nothing builds is a promise to partners the OMS does not keep.
+  const sources = flowSources();
+  const builds = (type: string) =>
+    sources
+      .filter(({ text }) =>
+        new RegExp(`(?:orderEvent|envelope)\\(\\s*'${type}'|\\btype:\\s*'${type}'`).test(text),
+      )
+      .map(({ file }) => file);
+
+  test.each(DETAIL_TYPES)('%s is built by a flow', (type) => {
+    expect(builds(type), `nothing in shared/, functions/ or workflows/ emits ${type}`).not.toEqual([]);
+  });
+
+  test('every type a flow builds is in the catalog', () => {
+    const built = new Set<string>();
+    for (const { text } of sources)
+      for (const match of text.matchAll(/(?:orderEvent|envelope)\(\s*'([A-Z][A-Za-z]+)'/g))
+        built.add(match[1]!);
+    expect([...built].filter((type) => !(DETAIL_TYPES as string[]).includes(type))).toEqual([]);
+  });
+});
 
 describe('catalog entries', () => {
   test('every entry is versioned and documented', () => {

@@ -285,6 +285,69 @@ describe('fulfilment steps', () => {
   });
 });
 
+describe('catalog events the release and drop-ship flows publish (issue 13.2)', () => {
+  it("OrderReleased: once per round, with the release that makes the order RELEASED, listing the round's shipments and purchase orders", async () => {
+    const t = setup({ TEE: { 'WH-A': 1, 'WH-B': 1 }, DESK: { 'VEN-1': 2 } }, { vendors: ['VEN-1'] });
+    const order = t.placeOrder([
+      { sku: 'TEE', quantity: 2 },
+      { sku: 'DESK', quantity: 1 },
+    ]);
+    const allocation = await t.round(order.orderId, INITIAL);
+    expect(allocation.shipments).toHaveLength(3);
+    expect((await t.orders.get(order.orderId))?.status).toBe('RELEASED');
+    const released = t.allEvents().filter((e) => e.type === 'OrderReleased');
+    expect(released).toHaveLength(1);
+    expect(released[0]).toMatchObject({ orderId: order.orderId, channel: 'web' });
+    expect(() => parseEvent(released[0])).not.toThrow();
+    const data = released[0]!.data as {
+      shipments: { shipmentId: string; locationId: string; kind: string; lines: unknown[] }[];
+      dropShips: { purchaseOrderId: string; vendorId: string; lines: unknown[] }[];
+    };
+    const own = allocation.shipments.filter((s) => s.kind !== 'drop-ship');
+    const po = allocation.shipments.find((s) => s.kind === 'drop-ship')!;
+    expect(data.shipments.map((s) => s.shipmentId).sort()).toEqual(own.map((s) => s.shipmentId).sort());
+    expect(data.shipments.map((s) => [s.locationId, s.kind]).sort()).toEqual([
+      ['WH-A', 'ship'],
+      ['WH-B', 'ship'],
+    ]);
+    expect(data.dropShips).toEqual([
+      {
+        purchaseOrderId: po.shipmentId,
+        vendorId: 'VEN-1',
+        lines: [{ lineId: '2', sku: 'DESK', quantity: 1 }],
+      },
+    ]);
+    // The history entry of the release names the event.
+    const history = await t.orders.history(order.orderId);
+    expect(history.find((h) => h.to === 'RELEASED')?.eventId).toBe(released[0]!.eventId);
+  });
+
+  it('a drop-ship vendor accepting its purchase order publishes DropShipAcknowledged (not ShipmentAccepted); a repeat publishes nothing', async () => {
+    const VENDOR: Caller = {
+      channel: 'partner-vendor',
+      admin: false,
+      scopes: ['fulfillment'],
+      locationIds: ['VEN-1'],
+    };
+    const t = setup({ DESK: { 'VEN-1': 2 } }, { vendors: ['VEN-1'] });
+    const order = t.placeOrder([{ sku: 'DESK', quantity: 1 }]);
+    const [po] = (await t.round(order.orderId, INITIAL)).shipments;
+    expect(po).toMatchObject({ kind: 'drop-ship', locationId: 'VEN-1' });
+    await t.report(VENDOR, po!.shipmentId, { type: 'accepted', eventId: 'ack-1' });
+    await t.report(VENDOR, po!.shipmentId, { type: 'accepted', eventId: 'ack-1' });
+    const acknowledged = t.allEvents().filter((e) => e.type === 'DropShipAcknowledged');
+    expect(acknowledged).toHaveLength(1);
+    expect(acknowledged[0]!.data).toEqual({
+      purchaseOrderId: po!.shipmentId,
+      orderId: order.orderId,
+      vendorId: 'VEN-1',
+    });
+    expect(() => parseEvent(acknowledged[0])).not.toThrow();
+    expect(t.eventTypes()).not.toContain('ShipmentAccepted');
+    expect(t.engine.signals.map((s) => s.kind)).toEqual(['heartbeat', 'heartbeat']);
+  });
+});
+
 describe('callback API (record-fulfillment-event)', () => {
   async function released() {
     const t = setup({ TEE: { 'WH-A': 5 } });
