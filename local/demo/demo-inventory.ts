@@ -1,3 +1,5 @@
+import { type RetryOptions, sendRetrying } from './send-retrying.ts';
+
 /** Demo network seeded by `npm start` through the real API (PUT is idempotent, syncs are sequenced). */
 const location = (
   name: string,
@@ -56,26 +58,39 @@ export const DEMO_STOCK: Record<string, Record<string, number>> = {
   'DESK-OAK': { 'vendor-acme': 50 },
 };
 
-async function send(url: string, key: string, method: string, body: unknown): Promise<Response> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', 'x-api-key': key },
-    body: JSON.stringify(body),
-  });
+async function send(url: string, key: string, method: string, body: unknown, retry: RetryOptions) {
+  const what = `${method} ${url}`;
+  const response = await sendRetrying(
+    what,
+    url,
+    { method, headers: { 'Content-Type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) },
+    retry,
+  );
+  // 409: an older-or-equal sequence, i.e. this was seeded before (or by an attempt that did get through).
   if (response.status >= 300 && response.status !== 409) {
-    throw new Error(`${method} ${url} failed: ${response.status} ${await response.text()}`);
+    throw new Error(`${what} failed: ${response.status} ${await response.text()}`);
   }
   return response;
 }
 
-export async function seedDemoInventory(apiUrl: string, keyFor: (channel: string) => string): Promise<void> {
+export async function seedDemoInventory(
+  apiUrl: string,
+  keyFor: (channel: string) => string,
+  retry: RetryOptions = {},
+): Promise<void> {
   for (const [id, body] of Object.entries(DEMO_LOCATIONS)) {
-    await send(`${apiUrl}/locations/${id}`, keyFor('ops'), 'PUT', body);
+    await send(`${apiUrl}/locations/${id}`, keyFor('ops'), 'PUT', body, retry);
   }
   for (const [sku, byLocation] of Object.entries(DEMO_STOCK)) {
     for (const [locationId, onHand] of Object.entries(byLocation)) {
       // Sequence 1: a restart re-sends it and gets 409 (older or equal sequence), leaving live stock alone.
-      await send(`${apiUrl}/inventory/${sku}/${locationId}`, keyFor('wms'), 'PUT', { onHand, sequence: 1 });
+      await send(
+        `${apiUrl}/inventory/${sku}/${locationId}`,
+        keyFor('wms'),
+        'PUT',
+        { onHand, sequence: 1 },
+        retry,
+      );
     }
   }
 }

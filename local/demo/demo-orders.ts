@@ -1,3 +1,5 @@
+import { type RetryOptions, sendRetrying } from './send-retrying.ts';
+
 /** Demo orders seeded by `npm start`, through the real API; fixed Idempotency-Keys make re-seeding a no-op. */
 export const DEMO_ORDERS: { channel: string; idempotencyKey: string; body: Record<string, unknown> }[] = [
   {
@@ -62,22 +64,53 @@ export const DEMO_ORDERS: { channel: string; idempotencyKey: string; body: Recor
   },
 ];
 
-export async function seedDemoOrders(apiUrl: string, keyFor: (channel: string) => string): Promise<string[]> {
+export async function seedDemoOrders(
+  apiUrl: string,
+  keyFor: (channel: string) => string,
+  retry: RetryOptions = {},
+): Promise<string[]> {
   const ids: string[] = [];
   for (const demo of DEMO_ORDERS) {
-    const response = await fetch(`${apiUrl}/orders`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'x-api-key': keyFor(demo.channel),
-        'Idempotency-Key': demo.idempotencyKey,
+    const what = `Seeding ${demo.idempotencyKey}`;
+    const response = await sendRetrying(
+      what,
+      `${apiUrl}/orders`,
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'x-api-key': keyFor(demo.channel),
+          'Idempotency-Key': demo.idempotencyKey,
+        },
+        body: JSON.stringify(demo.body),
       },
-      body: JSON.stringify(demo.body),
-    });
+      retry,
+    );
     if (response.status !== 201 && response.status !== 200) {
-      throw new Error(`Seeding ${demo.idempotencyKey} failed: ${response.status} ${await response.text()}`);
+      throw new Error(`${what} failed: ${response.status} ${await response.text()}`);
     }
     ids.push(((await response.json()) as { orderId: string }).orderId);
   }
   return ids;
+}
+
+/**
+ * Allocates the seeded orders (the fulfilment workflow does this on AWS). Repeating an allocation
+ * is harmless, so transient failures are retried; an order that cannot be allocated (a 409) stays
+ * as it is, as it would on AWS.
+ */
+export async function allocateDemoOrders(
+  apiUrl: string,
+  keyFor: (channel: string) => string,
+  orderIds: string[],
+  retry: RetryOptions = {},
+): Promise<void> {
+  for (const orderId of orderIds) {
+    await sendRetrying(
+      `Allocating demo order ${orderId}`,
+      `${apiUrl}/orders/${orderId}/allocate`,
+      { method: 'POST', headers: { 'x-api-key': keyFor('ops') } },
+      retry,
+    );
+  }
 }
