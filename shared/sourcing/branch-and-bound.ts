@@ -7,14 +7,22 @@ import type { SourcingProblem } from './problem.ts';
 export interface SearchBudget {
   nodeBudget: number;
   timeBudgetMs?: number;
+  /**
+   * Stop refining once the incumbent is proved this close to the optimum: a region whose bound is at
+   * least (1 − relativeGap) × the incumbent's objective is pruned, and the lowest such bound is
+   * reported. 0 (the default) proves the optimum.
+   */
+  relativeGap?: number;
 }
 
 export interface SearchResult {
   /** The best set found (the incumbent if nothing beat it). */
   members: number[];
   value: SetValue;
-  /** The whole tree was searched (with exact assignments): `members` is optimal. */
+  /** The whole tree was searched (with exact assignments, no gap tolerance used): `members` is optimal. */
   proved: boolean;
+  /** The node or time budget ran out before the tree was searched. */
+  stoppedOnBudget: boolean;
   /** Lower bound on the objective of any plan shipping at least `value.shipped` units. */
   lowerBound: number;
   nodes: number;
@@ -39,7 +47,12 @@ const RETUNE_ITERATIONS = 15;
  *    more cheaply; the bound over "any later sibling" stops the loop over children outright;
  *  - a child that would receive no units: with splitting, when I already holds the full demand of
  *    every SKU the child holds at no higher unit cost (then I ∪ {j} ∪ T never beats I ∪ T, which is
- *    searched anyway); without splitting, when one member of I alone holds that demand.
+ *    searched anyway); without splitting, when one member of I alone holds that demand;
+ *  - a child whose earlier identical twin (`previousTwin`) is not in I: swapping the two gives a set
+ *    of the same value that holds the twin, searched in the twin's branch (each class of identical
+ *    locations is only ever used as its first members, so k of c twins are tried once, not C(c, k) times).
+ * With `relativeGap`, a region whose bound is within that fraction of the incumbent is pruned too;
+ * the smallest such bound is the reported lower bound (not proved optimal, gap ≤ relativeGap).
  * Dominated locations were already removed when the problem was built.
  */
 export function searchExact(
@@ -65,9 +78,24 @@ export function searchExact(
   const resumeAt: number[] = [];
   const pathMembers: number[][] = [];
 
-  const prunable = (bound: RegionBound) =>
-    bound.maxShipped < best.shipped ||
-    (bound.maxShipped === best.shipped && integerBound(bound.costBound) >= best.cost);
+  const keep = 1 - (budget.relativeGap ?? 0);
+  // Lowest bound of the regions pruned only thanks to the gap tolerance, at `gapShipped` units.
+  let gapBound = Number.POSITIVE_INFINITY;
+  let gapShipped = best.shipped;
+  const pruneTarget = () => best.cost * keep;
+  const prunable = (bound: RegionBound) => {
+    if (bound.maxShipped !== best.shipped) return bound.maxShipped < best.shipped;
+    const lower = integerBound(bound.costBound);
+    if (lower >= best.cost) return true;
+    if (lower < pruneTarget()) return false;
+    // Regions pruned at fewer units than the incumbent now ships no longer matter for its bound.
+    if (gapShipped !== best.shipped) {
+      gapShipped = best.shipped;
+      gapBound = Number.POSITIVE_INFINITY;
+    }
+    gapBound = Math.min(gapBound, lower);
+    return true;
+  };
 
   const receivesNothing = (j: number): boolean => {
     const candidate = problem.candidates[j]!;
@@ -109,7 +137,9 @@ export function searchExact(
         return;
       }
       if (!open.hasSlotFor(j)) continue;
-      if (prunable(boundRegion(problem, open, j, true, best.shipped, dual, best.cost))) break;
+      const twin = problem.previousTwin[j]!;
+      if (twin >= 0 && open.inSet[twin] === 0) continue;
+      if (prunable(boundRegion(problem, open, j, true, best.shipped, dual, pruneTarget()))) break;
       if (receivesNothing(j)) continue;
       open.open(j);
       nodes += 1;
@@ -118,7 +148,10 @@ export function searchExact(
         best = open.value();
         bestMembers = open.members.slice();
       }
-      if (j + 1 < n && !prunable(boundRegion(problem, open, j + 1, true, best.shipped, dual, best.cost))) {
+      if (
+        j + 1 < n &&
+        !prunable(boundRegion(problem, open, j + 1, true, best.shipped, dual, pruneTarget()))
+      ) {
         resumeAt[depth] = j + 1;
         pathMembers[depth + 1] = open.members.slice();
         explore(depth + 1, j + 1, dual);
@@ -131,7 +164,8 @@ export function searchExact(
   pathMembers[0] = [];
   explore(0, 0, rootDual);
 
-  let lowerBound = best.cost;
+  let lowerBound = gapShipped === best.shipped ? Math.min(best.cost, gapBound) : best.cost;
+  const withinGapOnly = lowerBound < best.cost;
   if (aborted) {
     // Unexplored: at each depth, the later children of that depth's set. Everything else was
     // searched or pruned against an incumbent no better than `best`.
@@ -147,7 +181,8 @@ export function searchExact(
   return {
     members: bestMembers,
     value: best,
-    proved: !aborted && !inexact,
+    proved: !aborted && !inexact && !withinGapOnly,
+    stoppedOnBudget: aborted,
     lowerBound: Math.max(0, lowerBound),
     nodes,
   } satisfies SearchResult;

@@ -43,7 +43,15 @@ export function improveGreedily(problem: SourcingProblem): OpenSet {
     if (best < 0) break;
     open.open(best);
   }
+  return improveLocally(problem, open);
+}
 
+/**
+ * Local improvement of `open` in place: apply the best of closing one location, opening one, or
+ * replacing one open location with a closed one, until no move helps. Moves never ship fewer units.
+ */
+export function improveLocally(problem: SourcingProblem, open: OpenSet): OpenSet {
+  const n = problem.candidates.length;
   for (let round = 0; round < MAX_IMPROVEMENT_ROUNDS; round++) {
     let bestValue: SetValue = open.value();
     let move: { add: number; remove: number } | undefined;

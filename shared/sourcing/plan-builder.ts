@@ -156,6 +156,7 @@ export function buildPlan(
     totalCost,
     objective,
     lowerBound,
+    gap: objective > 0 ? (objective - lowerBound) / objective : 0,
     optimal: outcome.optimal,
     method: outcome.method,
     nodesExplored: outcome.nodesExplored,

@@ -58,6 +58,13 @@ export interface SourcingProblem {
   stockersByUnit: number[][];
   /** Candidates holding each SKU, by stock descending then search order. */
   stockersBySupply: number[][];
+  /**
+   * Per candidate: the nearest earlier candidate identical to it (same open and unit costs, same
+   * counting toward maxShipments, same capped stock of every SKU), or -1. Identical locations are
+   * interchangeable in every plan, so the search opens one only after its earlier twin (see
+   * `searchExact`): on networks of many identical stores this removes the permutations of the same plan.
+   */
+  previousTwin: Int32Array;
   /** Cheapest open cost among candidates from index j on (all, and drop-ship only). */
   suffixMinOpenCost: Float64Array;
   suffixMinVendorOpenCost: Float64Array;
@@ -319,6 +326,14 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
     const row = rowOf.get(candidate.location.locationId)!;
     for (const k of candidate.skus) stock[index * m + k] = Math.min(row[k]!, demand[k]!);
   });
+  const previousTwin = new Int32Array(n).fill(-1);
+  const lastOfShape = new Map<string, number>();
+  candidates.forEach((candidate, index) => {
+    const row = Array.from(stock.subarray(index * m, index * m + m)).join(',');
+    const shape = `${candidate.openCost}|${candidate.unitCost}|${candidate.counted}|${row}`;
+    previousTwin[index] = lastOfShape.get(shape) ?? -1;
+    lastOfShape.set(shape, index);
+  });
   [...candidates]
     .sort((a, b) => a.unitCost - b.unitCost || compareIds(a.location.locationId, b.location.locationId))
     .forEach((candidate, rank) => {
@@ -358,6 +373,7 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
     stockersByAmortised,
     stockersByUnit,
     stockersBySupply,
+    previousTwin,
     suffixMinOpenCost,
     suffixMinVendorOpenCost,
     maxCounted: Math.max(0, Math.floor(policy.maxShipments)),

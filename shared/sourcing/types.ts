@@ -170,6 +170,8 @@ export interface SourcingPlan {
    * Equal to `objective` when `optimal`; the gap is the price of a heuristic answer.
    */
   lowerBound: number;
+  /** (objective − lowerBound) ÷ objective: how far from the optimum this plan may be (0 when optimal). */
+  gap: number;
   /** Proved optimal: most units shipped, then least objective. */
   optimal: boolean;
   method: 'exact' | 'heuristic' | 'naive';

@@ -828,3 +828,129 @@ describe('planShipments: properties', () => {
     );
   });
 });
+
+/**
+ * Networks of identical locations: 1–4 classes of 1–2 twins (same place, costs and stock). Small
+ * enough for the brute force, large enough that greedy + local search can miss a unit (two
+ * locations must be swapped at once), which the maximum-units pass then recovers.
+ */
+const symmetricArb = fc
+  .record({
+    classes: fc.array(
+      fc.record({
+        twins: fc.integer({ min: 1, max: 2 }),
+        lon: fc.integer({ min: -200, max: 200 }).map((v) => v / 100),
+        fixed: fc.integer({ min: 0, max: 800 }),
+        handling: fc.integer({ min: 0, max: 150 }),
+        stock: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: SKUS.length, maxLength: SKUS.length }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+    lines: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 2 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    maxShipments: fc.integer({ min: 1, max: 3 }),
+    allowSplit: fc.boolean(),
+    allowBackorder: fc.boolean(),
+  })
+  .map((shape): SourcingRequest => {
+    const locations: Location[] = [];
+    const positions: CandidatePosition[] = [];
+    shape.classes.forEach((c, ci) => {
+      for (let t = 0; t < c.twins; t++) {
+        const id = `C${ci}-${t}`;
+        locations.push(
+          location(id, { geo: at(c.lon), shipmentFixedCost: c.fixed, unitHandlingCost: c.handling }),
+        );
+        c.stock.forEach((ats, k) => {
+          if (ats > 0) positions.push(stock(id, SKUS[k]!, ats));
+        });
+      }
+    });
+    return request({
+      lines: shape.lines.map((l, i) => line(`l${i}`, l.sku, l.quantity)),
+      locations,
+      positions,
+      shippingCost: { perShipment: 100, perShipmentPerKm: 0.5, perUnit: 20, perUnitPerKm: 0.1 },
+      policy: {
+        maxShipments: shape.maxShipments,
+        allowSplit: shape.allowSplit,
+        allowBackorder: shape.allowBackorder,
+        mode: 'auto',
+      },
+    });
+  });
+
+describe('planShipments: symmetric networks and the reported gap', () => {
+  it('exact mode equals the brute-force optimum on networks of identical locations', () => {
+    fc.assert(
+      fc.property(symmetricArb, (req) => {
+        const plan = planShipments({ ...req, policy: { ...req.policy, mode: 'exact' } });
+        expect(plan.optimal).toBe(true);
+        expect({ shipped: shippedUnits(plan), objective: plan.objective }).toEqual(bruteForce(req));
+      }),
+      { numRuns: 300, seed: 4242 },
+    );
+  });
+
+  it('auto ships as many units as any feasible plan, even when its search stops on its budget', () => {
+    fc.assert(
+      fc.property(symmetricArb, fc.constantFrom(1, 2, 5), (req, nodeBudget) => {
+        const best = bruteForce(req);
+        for (const plan of [planShipments(req), planShipments(req, { nodeBudget })]) {
+          expectValidPlan(req, plan);
+          expect(shippedUnits(plan)).toBe(best.shipped);
+          expect(plan.lowerBound).toBeLessThanOrEqual(best.objective);
+        }
+      }),
+      { numRuns: 300, seed: 77 },
+    );
+  });
+
+  it('a search stopped on its budget still ships every unit when that takes swapping two cheap locations for two dearer ones', () => {
+    // Greedy opens the cheapest per unit (C3 for B, C0 for A) and fills both shipments; no single swap
+    // ships more. Only C2 (A and B) + C1 (C) ship all three units.
+    const classes = [
+      { id: 'C0', fixed: 175, handling: 37, lon: -0.85, skus: ['A'] },
+      { id: 'C1', fixed: 148, handling: 103, lon: 0.82, skus: ['C'] },
+      { id: 'C2', fixed: 444, handling: 146, lon: -1.51, skus: ['A', 'B'] },
+      { id: 'C3', fixed: 6, handling: 103, lon: -0.27, skus: ['B'] },
+    ];
+    const twins = classes.flatMap((c) => [`${c.id}-0`, `${c.id}-1`].map((id) => ({ ...c, id })));
+    const req = request({
+      lines: [line('l0', 'A', 1), line('l1', 'B', 1), line('l2', 'C', 1)],
+      locations: twins.map((c) =>
+        location(c.id, { geo: at(c.lon), shipmentFixedCost: c.fixed, unitHandlingCost: c.handling }),
+      ),
+      positions: twins.flatMap((c) => c.skus.map((sku) => stock(c.id, sku, 1))),
+      shippingCost: { perShipment: 100, perShipmentPerKm: 0.5, perUnit: 20, perUnitPerKm: 0.1 },
+      policy: { maxShipments: 2, allowSplit: true, allowBackorder: true, mode: 'auto' },
+    });
+    const plan = planShipments(req, { nodeBudget: 1 });
+    expectValidPlan(req, plan);
+    expect(shippedUnits(plan)).toBe(3);
+    expect(sources(plan)).toEqual({ 'C1-0': { l2: 1 }, 'C2-0': { l0: 1, l1: 1 } });
+    expect(plan.optimal).toBe(false);
+    expect(plan.reasons.at(-1)?.message).toMatch(/maximum-units pass: no plan ships more than 3 units/);
+  });
+
+  it('auto reports its gap, at most 1 %, with a lower bound no plan shipping as much beats', () => {
+    fc.assert(
+      fc.property(fc.oneof(instanceArb, symmetricArb), (req) => {
+        const plan = planShipments({ ...req, policy: { ...req.policy, mode: 'auto' } });
+        const best = bruteForce(req);
+        expect(shippedUnits(plan)).toBe(best.shipped);
+        expect(plan.lowerBound).toBeLessThanOrEqual(best.objective);
+        expect(plan.gap).toBeCloseTo(
+          plan.objective > 0 ? (plan.objective - plan.lowerBound) / plan.objective : 0,
+          12,
+        );
+        expect(plan.gap).toBeLessThanOrEqual(0.01);
+        expect(plan.objective * 0.99).toBeLessThanOrEqual(best.objective);
+        if (plan.optimal) expect(plan.gap).toBe(0);
+      }),
+      { numRuns: 400, seed: 2026 },
+    );
+  });
+});
