@@ -1,5 +1,28 @@
-/** Fields that hold personal data in orders (customers, addresses, pickup contacts). */
-const PII_KEYS = new Set(['email', 'phone', 'name', 'line1', 'line2', 'street', 'address', 'contact']);
+/**
+ * Fields that hold personal data in orders (customers, addresses, pickup contacts), masked wherever
+ * they appear: a city, postal code or position identifies a household, and the customer id joins a
+ * log line to the person.
+ */
+const PII_KEYS = new Set([
+  'email',
+  'phone',
+  'name',
+  'line1',
+  'line2',
+  'street',
+  'address',
+  'contact',
+  'city',
+  'postalCode',
+  'postcode',
+  'zip',
+  'geo',
+  'lat',
+  'lon',
+  'latitude',
+  'longitude',
+  'customerId',
+]);
 
 /**
  * JSON replacer for the Logger: whatever object a log call passes, personal data is masked before the
