@@ -1,3 +1,4 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '../../shared/events/webhook-signature.ts';
@@ -17,6 +18,13 @@ export interface ReceiverOptions {
   /** Test hook: the status to answer for the nth request (1-based); 2xx and verification otherwise apply. */
   respondWith?: (attempt: number) => number | undefined;
   onAttempt?: (attempt: WebhookReceiver['attempts'][number]) => void;
+  /**
+   * A file of the webhook-ids already processed, one per line, read at start and appended to before
+   * each 2xx: a redelivery after a restart is then still a duplicate. Without it the ids live in
+   * memory only, and a restart forgets them (a real receiver keeps them in its database, in the
+   * same transaction as the work the webhook causes).
+   */
+  seenFile?: string;
 }
 
 export interface WebhookReceiver {
@@ -25,6 +33,8 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Every request, including rejected and duplicate ones. */
   attempts: { id?: string; status: number; reason?: string }[];
+  /** Where seen webhook-ids are kept, in words (a file, or memory only: forgotten on restart). */
+  dedupe: string;
   close(): Promise<void>;
 }
 
@@ -36,7 +46,10 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(options: ReceiverOptions): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const attempts: WebhookReceiver['attempts'] = [];
-  const seen = new Set<string>();
+  const { seenFile } = options;
+  const seen = new Set<string>(
+    seenFile && existsSync(seenFile) ? readFileSync(seenFile, 'utf8').split('\n').filter(Boolean) : [],
+  );
   const record = (attempt: WebhookReceiver['attempts'][number]) => {
     attempts.push(attempt);
     options.onAttempt?.(attempt);
@@ -80,6 +93,8 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
         record({ id: verified.id, status: 200, reason: 'duplicate' });
         return answer(res, 200, { duplicate: true });
       }
+      // Remembered before the 2xx: a crash between the two means a redelivery, never a lost event.
+      if (seenFile) appendFileSync(seenFile, `${verified.id}\n`);
       seen.add(verified.id);
       received.push({
         id: verified.id,
@@ -99,6 +114,9 @@ export async function startWebhookReceiver(options: ReceiverOptions): Promise<We
     url: `http://${options.host ?? '127.0.0.1'}:${port}/webhooks`,
     received,
     attempts,
+    dedupe: seenFile
+      ? `webhook-ids in ${seenFile} (${seen.size} already seen)`
+      : 'webhook-ids in memory only: a restart forgets them, so redeliveries after it are processed again',
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
