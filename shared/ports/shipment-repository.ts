@@ -35,8 +35,17 @@ export interface ShipmentRepository {
    * retry's token is the one the workflow waits on). Events are written only on creation.
    */
   request(shipment: Shipment, events: DomainEvent[]): Promise<'created' | 'token-replaced'>;
-  /** Optimistic concurrency on `version`. */
-  update(shipment: Shipment, expectedVersion: number, events: DomainEvent[]): Promise<'updated' | 'conflict'>;
+  /**
+   * Optimistic concurrency on `version`. A shipment written SHIPPED or DELIVERED (units left the
+   * building) also bumps its order's `version` in the same transaction, on condition that the order
+   * is not CANCELLED ('order-cancelled' otherwise): a cancellation that read the order before this
+   * write fails its version condition, so a shipped report and a cancel exclude each other.
+   */
+  update(
+    shipment: Shipment,
+    expectedVersion: number,
+    events: DomainEvent[],
+  ): Promise<'updated' | 'conflict' | 'order-cancelled'>;
   /** A backorder waiter is also entered on the waitlist of each SKU it waits for. */
   putWaiter(waiter: OrderWaiter): Promise<void>;
   listWaiters(orderId: string): Promise<OrderWaiter[]>;

@@ -159,7 +159,11 @@ export function makeCancelOrder(deps: {
    * a repeated cancel, so a crash between the two steps heals on retry (releasing is idempotent).
    */
   releaseReservations?: (input: { orderId: string }) => Promise<unknown>;
-  /** Per-line: the order's shipments, to refuse cancelling units released to a location. */
+  /**
+   * The order's shipments: a whole-order cancel is refused once one shipped; per line, units
+   * released to a location are refused. Read after the order, whose version every shipped report
+   * moves, so the cancel's version condition excludes a concurrent shipped report.
+   */
   shipments?: Pick<ShipmentRepository, 'listByOrder' | 'listWaiters' | 'deleteWaiter'>;
   /**
    * Per-line: gives back the reserved units the order no longer needs (declarative, so it heals on
@@ -439,6 +443,17 @@ export function makeCancelOrder(deps: {
           status: order.status,
           allowedTransitions: allowedTransitions(order.status),
         });
+      }
+      // Read after the order: a shipment that ships from here on moves the order's version (same
+      // transaction), so the write below fails its condition and the next attempt sees the shipment.
+      const shipped = ((await deps.shipments?.listByOrder(order.orderId)) ?? []).find(
+        (s) => s.status === 'SHIPPED' || s.status === 'DELIVERED',
+      );
+      if (shipped) {
+        throw conflict(
+          `Order ${order.orderId} can no longer be cancelled: shipment ${shipped.shipmentId} has shipped`,
+          { shipmentId: shipped.shipmentId },
+        );
       }
       const now = deps.clock.now().toISOString();
       const reason = request.note ? `${request.reason}: ${request.note}` : request.reason;

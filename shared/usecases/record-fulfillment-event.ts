@@ -63,6 +63,22 @@ export function makeRecordFulfillmentEvent(deps: {
     }
   }
 
+  /**
+   * On hand and reserved drop together at the location once the shipment is recorded as shipped
+   * (or collected): after the write that excludes a cancellation, so a refused report consumes
+   * nothing. Repeatable by shipment id (a retried report finishes a crashed first attempt).
+   */
+  async function consumeStock(shipment: Shipment): Promise<void> {
+    await confirmShipment({
+      orderId: shipment.orderId,
+      body: {
+        shipmentId: shipment.shipmentId,
+        locationId: shipment.locationId,
+        lines: shipment.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
+      },
+    });
+  }
+
   async function syncOrder(orderId: string): Promise<void> {
     const shipments = await deps.shipments.listByOrder(orderId);
     await changeOrder(deps, orderId, (order) => {
@@ -85,7 +101,8 @@ export function makeRecordFulfillmentEvent(deps: {
         throw notFound('Shipment', input.shipmentId);
       }
       if (shipment.processedEventIds.includes(request.eventId)) {
-        // A repeat: finish what a crashed first attempt may have left undone (both steps are idempotent).
+        // A repeat: finish what a crashed first attempt may have left undone (every step is idempotent).
+        if (shipment.status === 'SHIPPED' || shipment.status === 'DELIVERED') await consumeStock(shipment);
         if (request.type === 'shipped' || request.type === 'delivered') await syncOrder(shipment.orderId);
         await signal(shipment, request.type, request.note);
         return { shipment: publicShipment(shipment), applied: false };
@@ -131,15 +148,6 @@ export function makeRecordFulfillmentEvent(deps: {
         });
       } else if (request.type === 'shipped') {
         const tracking = request.tracking!;
-        // On hand and reserved drop together at the location; repeatable by shipment id.
-        await confirmShipment({
-          orderId: shipment.orderId,
-          body: {
-            shipmentId: shipment.shipmentId,
-            locationId: shipment.locationId,
-            lines: shipment.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
-          },
-        });
         event = orderEvent('ShipmentShipped', base, order, {
           ...ids,
           ...purchaseOrder,
@@ -150,17 +158,6 @@ export function makeRecordFulfillmentEvent(deps: {
           lines: shipment.lines,
         });
       } else {
-        if (collected) {
-          // On hand and reserved drop together at the store, as for a shipped report.
-          await confirmShipment({
-            orderId: shipment.orderId,
-            body: {
-              shipmentId: shipment.shipmentId,
-              locationId: shipment.locationId,
-              lines: shipment.lines.map(({ lineId, quantity }) => ({ lineId, quantity })),
-            },
-          });
-        }
         event = orderEvent('ShipmentDelivered', base, order, {
           ...ids,
           ...purchaseOrder,
@@ -178,7 +175,16 @@ export function makeRecordFulfillmentEvent(deps: {
         updatedAt: now,
         version: shipment.version + 1,
       };
-      if ((await deps.shipments.update(next, shipment.version, [event])) === 'conflict') continue;
+      const outcome = await deps.shipments.update(next, shipment.version, [event]);
+      if (outcome === 'conflict') continue;
+      if (outcome === 'order-cancelled') {
+        // The cancellation was written first: nothing ships (the cancel closes the shipment).
+        throw conflict(
+          `Order ${shipment.orderId} was cancelled; shipment ${shipment.shipmentId} must not be ${request.type === 'shipped' ? 'shipped' : 'handed over'}`,
+          { shipmentStatus: shipment.status, orderStatus: 'CANCELLED' },
+        );
+      }
+      if (request.type === 'shipped' || collected) await consumeStock(next);
       if (request.type === 'shipped' || request.type === 'delivered') await syncOrder(shipment.orderId);
       await signal(next, request.type, request.note);
       return { shipment: publicShipment(next), applied: true };

@@ -38,6 +38,9 @@ function outbox(events: DomainEvent[], TableName: string): TransactItem[] {
   }));
 }
 
+/** A shipment in these statuses has left its location: the order can no longer be cancelled. */
+const UNITS_LEFT: readonly Shipment['status'][] = ['SHIPPED', 'DELIVERED'];
+
 const strip = ({ PK: _pk, SK: _sk, entity: _e, ...rest }: Item) => rest;
 
 export function makeDynamoShipmentRepository(
@@ -117,6 +120,7 @@ export function makeDynamoShipmentRepository(
     },
 
     async update(shipment, expectedVersion, events) {
+      const leaves = UNITS_LEFT.includes(shipment.status);
       const reasons = await transactWrite(doc, [
         {
           Put: {
@@ -127,9 +131,28 @@ export function makeDynamoShipmentRepository(
             ExpressionAttributeValues: { ':expected': expectedVersion },
           },
         },
+        // Units leaving the building and a cancellation exclude each other: the order must not be
+        // CANCELLED, and its version moves, so a cancel that read the order before this write (and
+        // the shipments as they were) fails its version condition, re-reads and sees the shipment.
+        ...(leaves
+          ? [
+              {
+                Update: {
+                  TableName,
+                  Key: keys.order(shipment.orderId),
+                  UpdateExpression: 'SET #v = #v + :one',
+                  ConditionExpression: 'attribute_exists(PK) AND #s <> :cancelled',
+                  ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+                  ExpressionAttributeValues: { ':one': 1, ':cancelled': 'CANCELLED' },
+                },
+              } satisfies TransactItem,
+            ]
+          : []),
         ...outbox(events, TableName),
       ]);
-      return reasons === undefined ? 'updated' : 'conflict';
+      if (reasons === undefined) return 'updated';
+      if (leaves && reasons[1] === 'ConditionalCheckFailed') return 'order-cancelled';
+      return 'conflict';
     },
 
     async putWaiter(waiter) {
