@@ -50,6 +50,31 @@ export const TRANSIENT_ERRORS = [
   WORKFLOW_ERRORS.transient,
 ];
 
+/**
+ * Outcomes a step reports on purpose for a Catch to route (the order was cancelled, the location
+ * rejected, a wait ran out): never retried. Listed in a retrier of its own with MaxAttempts 0 ahead
+ * of the catch-all one, because `States.TaskFailed` would match them too (AWS: every error but
+ * States.Timeout) and the first matching retrier decides.
+ */
+export const ROUTED_ERRORS = [
+  WORKFLOW_ERRORS.orderCancelled,
+  WORKFLOW_ERRORS.shipmentRejected,
+  'States.Timeout',
+  'States.HeartbeatTimeout',
+];
+
+/**
+ * Every other failure of a step is retried: every step is idempotent (a retry, also after a run whose
+ * response was lost, changes nothing twice), so a plain function error (a crashed sandbox, a
+ * throttled DynamoDB call surfacing as ProvisionedThroughputExceededException, an injected fault)
+ * is as safe to retry as a Lambda service error. `Lambda.Unknown` is what Lambda reports when the
+ * function died without an error payload (out of memory, killed); States.TaskFailed names the rest.
+ */
+export const RETRIED_ERRORS = [...TRANSIENT_ERRORS, 'Lambda.Unknown', 'States.TaskFailed'];
+
+/** 1 s, 2 s, 4 s … capped at 30 s, full jitter: 6 retries span ~1 min before Compensate. */
+export const STEP_RETRY = { intervalSeconds: 1, backoffRate: 2, maxAttempts: 6, maxDelaySeconds: 30 };
+
 /** Names of the states ops see in the console and in `GET /ops/executions/{orderId}`. */
 export const STATES = {
   checkHold: 'Check hold',
@@ -115,12 +140,13 @@ export class FulfilmentWorkflow extends Construct {
           : { payloadResponseOnly: true }),
         resultPath: options.resultPath ?? JsonPath.DISCARD,
       });
+      task.addRetry({ errors: ROUTED_ERRORS, maxAttempts: 0 });
       task.addRetry({
-        errors: TRANSIENT_ERRORS,
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxAttempts: 4,
-        maxDelay: Duration.seconds(30),
+        errors: RETRIED_ERRORS,
+        interval: Duration.seconds(STEP_RETRY.intervalSeconds),
+        backoffRate: STEP_RETRY.backoffRate,
+        maxAttempts: STEP_RETRY.maxAttempts,
+        maxDelay: Duration.seconds(STEP_RETRY.maxDelaySeconds),
         jitterStrategy: JitterType.FULL,
       });
       return task;

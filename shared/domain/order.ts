@@ -196,6 +196,16 @@ export const OrderSchema = z.object({
   status: z.enum(ORDER_STATUSES),
   totals: z.object({ subtotal: z.number().int(), units: z.number().int() }),
   cancellation: z.object({ reason: z.string(), at: z.string(), by: ActorSchema }).optional(),
+  fulfilmentFailure: z
+    .object({
+      at: z.string(),
+      error: z.string().describe('The error the failed step ended with, after its retries'),
+      cause: z.string(),
+    })
+    .optional()
+    .describe(
+      'Set when the fulfilment workflow failed beyond its retries: the order keeps its status, its lines and the stock they claim (reservations consistent), so it can be re-driven or cancelled (docs/workflows.md, "When an execution fails"). Cleared when fulfilment goes on.',
+    ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().int().positive(),

@@ -43,6 +43,12 @@ export async function changeOrder(
   throw new WorkflowError(WORKFLOW_ERRORS.transient, `Order ${orderId} is changing concurrently`);
 }
 
+/** The order without its fulfilment-failure marker (fulfilment goes on). */
+export function withoutFailure(order: Order): Order {
+  const { fulfilmentFailure: _failure, ...rest } = order;
+  return rest;
+}
+
 export function assertNotCancelled(order: Order): Order {
   if (order.status === 'CANCELLED') {
     throw new WorkflowError(WORKFLOW_ERRORS.orderCancelled, `Order ${order.orderId} was cancelled`);

@@ -25,9 +25,10 @@ import {
   changeOrder,
   isLineDone,
   WORKFLOW_ACTOR,
+  withoutFailure,
   withShipmentProgress,
 } from './fulfilment-order.ts';
-import { releaseActiveReservations } from './release-reservations.ts';
+import { releaseActiveReservations, releaseUnneededReservations } from './release-reservations.ts';
 
 export interface FulfilmentPolicy {
   /** Orders carrying one of these tags wait ON_HOLD for a release before they are sourced. */
@@ -133,13 +134,42 @@ export function makeFulfilmentSteps(deps: {
     const shipments = await deps.shipments.listByOrder(orderId);
     return changeOrder(deps, orderId, (order) => {
       const next = withShipmentProgress(order, shipments);
+      if (order.fulfilmentFailure !== undefined) return { order: withoutFailure(next ?? order) };
       return next === undefined ? undefined : { order: next };
     });
+  }
+
+  /**
+   * A retried Request shipment step (its first run's response was lost, or a re-drive) swapped in
+   * its token after the partner already answered on the old one: the answer is repeated on the new
+   * token here, so the run does not wait for the SLA timeout.
+   */
+  async function answerIfSettled(shipmentId: string, taskToken: string): Promise<void> {
+    const stored = await deps.shipments.get(shipmentId);
+    if (!stored || !deps.engine) return;
+    if (stored.status === 'SHIPPED' || stored.status === 'DELIVERED') {
+      await deps.engine.sendTaskSuccess(taskToken, { shipmentId, status: stored.status });
+    } else if (stored.status === 'REJECTED' || stored.status === 'TIMED_OUT' || stored.status === 'FAILED') {
+      await deps.engine.sendTaskFailure(
+        taskToken,
+        WORKFLOW_ERRORS.shipmentRejected,
+        `${stored.locationId} ${stored.status === 'REJECTED' ? 'rejected' : `left ${stored.status}`} ${shipmentId}: ${stored.reason ?? 'no reason'}`,
+      );
+    }
+  }
+
+  /** A re-driven (or restarted) execution is going on: the failure marker no longer applies. */
+  async function clearFailure(orderId: string): Promise<void> {
+    await changeOrder(deps, orderId, (order) =>
+      order.fulfilmentFailure === undefined ? undefined : { order: withoutFailure(order) },
+    );
   }
 
   return {
     /** Orders tagged for review go ON_HOLD (OrderOnHold) and wait for a release. */
     async checkHold(input: { orderId: string; correlationId: string }): Promise<{ onHold: boolean }> {
+      await currentOrder(input.orderId);
+      await clearFailure(input.orderId);
       const order = await currentOrder(input.orderId);
       if (order.status === 'ON_HOLD') return { onHold: true };
       const tag = order.tags.find((t) => policy.holdTags.includes(t));
@@ -311,7 +341,7 @@ export function makeFulfilmentSteps(deps: {
         version: 1,
       };
       const sla = new Date(now.getTime() + policy.shipmentSlaHours * 3_600_000).toISOString();
-      await deps.shipments.request(shipment, [
+      const written = await deps.shipments.request(shipment, [
         shipmentRequestEvent(base(input.correlationId), order, shipment, sla),
       ]);
       const lineIds = new Set(planned.lines.map((l) => l.lineId));
@@ -359,6 +389,7 @@ export function makeFulfilmentSteps(deps: {
         }
         throw error;
       });
+      if (written === 'token-replaced') await answerIfSettled(shipment.shipmentId, input.taskToken);
       return { shipmentId: shipment.shipmentId };
     },
 
@@ -748,37 +779,53 @@ export function makeFulfilmentSteps(deps: {
     },
 
     /**
-     * The compensation path of every unexpected failure: gives back every reservation, closes live
-     * shipments, and records the failure in the order's history for ops.
+     * The compensation path of a step that failed beyond its retries. The order is left as it
+     * stands, resumable from its stored state: its status, its lines, and the stock they claim (only
+     * units it no longer needs, e.g. of lines cancelled meanwhile, go back), live shipments stay
+     * live (the partner may still ship them; a re-driven execution waits on them again). It gets an
+     * explicit marker, `fulfilmentFailure` (error, cause, when), and a history entry naming what ops
+     * can do: re-drive the execution, or cancel the order (which releases its stock). A cancelled
+     * order gives back whatever is still reserved, as the cancellation does. Repeating it changes
+     * nothing twice.
      */
     async compensate(input: {
       orderId: string;
       error?: { Error?: string; Cause?: string };
-    }): Promise<{ released: number }> {
-      const released = await releaseActiveReservations(deps.inventory, deps.clock, input.orderId);
-      const now = deps.clock.now().toISOString();
-      for (const s of await deps.shipments.listByOrder(input.orderId)) {
-        if (!LIVE_SHIPMENT_STATUSES.includes(s.status)) continue;
-        const { taskToken: _t, ...rest } = s;
-        await deps.shipments.update(
-          { ...rest, status: 'FAILED', reason: 'fulfilment failed', updatedAt: now, version: s.version + 1 },
-          s.version,
-          [],
-        );
+    }): Promise<{ released: number; held: number; status: OrderStatus }> {
+      const order = await deps.orders.get(input.orderId);
+      if (!order) throw notFound('Order', input.orderId);
+      const units = (list: readonly { quantity: number }[]) => list.reduce((s, r) => s + r.quantity, 0);
+      if (order.status === 'CANCELLED') {
+        const released = await releaseActiveReservations(deps.inventory, deps.clock, input.orderId);
+        return { released: units(released), held: 0, status: order.status };
       }
-      const cause = `${input.error?.Error ?? 'Error'}: ${(input.error?.Cause ?? '').slice(0, 300)}`;
-      await changeOrder(deps, input.orderId, (current) => ({
-        order: current,
-        history: [
-          {
-            from: current.status,
-            to: current.status,
-            by: WORKFLOW_ACTOR,
-            reason: `fulfilment failed, reservations released (${released.reduce((s, r) => s + r.quantity, 0)} unit(s)); ops action needed: ${cause}`,
-          },
-        ],
-      }));
-      return { released: released.reduce((s, r) => s + r.quantity, 0) };
+      const live = (await deps.shipments.listByOrder(order.orderId)).filter((s) =>
+        LIVE_SHIPMENT_STATUSES.includes(s.status),
+      );
+      const released = await releaseUnneededReservations(deps.inventory, deps.clock, order, live);
+      const held = units(
+        (await deps.inventory.listReservations(order.orderId)).filter((r) => r.quantity > 0),
+      );
+      const error = input.error?.Error ?? 'Error';
+      const cause = (input.error?.Cause ?? '').slice(0, 500);
+      const stored = await changeOrder(deps, input.orderId, (current, now) => {
+        if (current.status === 'CANCELLED') return undefined;
+        if (current.fulfilmentFailure?.error === error && current.fulfilmentFailure.cause === cause) {
+          return undefined; // a retried compensation
+        }
+        return {
+          order: { ...current, fulfilmentFailure: { at: now, error, cause } },
+          history: [
+            {
+              from: current.status,
+              to: current.status,
+              by: WORKFLOW_ACTOR,
+              reason: `fulfilment failed: ${error}: ${cause.slice(0, 300)}; the order stays ${current.status} with ${held} unit(s) reserved for it${live.length ? ` and ${live.length} shipment(s) released to locations` : ''}; ops action needed: re-drive the execution, or cancel the order`,
+            },
+          ],
+        };
+      });
+      return { released: units(released), held, status: stored.status };
     },
   };
 }

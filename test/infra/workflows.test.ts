@@ -99,15 +99,20 @@ describe('fulfilment state machine', () => {
     expect(text).not.toMatch(/JSONata|"Assign"|"Arguments"|"Output"/);
   });
 
-  test('every Task retries transient errors with backoff and full jitter and catches the rest', () => {
+  test('every Task retries any failure but the routed ones (function errors too: States.TaskFailed, Lambda.Unknown) with backoff and full jitter, and catches the rest', () => {
     const tasks = allStates(asl).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(10);
     for (const [name, task] of tasks) {
       expect(task.Retry, name).toEqual([
+        // First: what a Catch routes is never retried (States.TaskFailed would match it too).
         {
-          ErrorEquals: TRANSIENT_ERRORS,
+          ErrorEquals: ['OrderCancelled', 'ShipmentRejected', 'States.Timeout', 'States.HeartbeatTimeout'],
+          MaxAttempts: 0,
+        },
+        {
+          ErrorEquals: [...TRANSIENT_ERRORS, 'Lambda.Unknown', 'States.TaskFailed'],
           IntervalSeconds: 1,
-          MaxAttempts: 4,
+          MaxAttempts: 6,
           BackoffRate: 2,
           MaxDelaySeconds: 30,
           JitterStrategy: 'FULL',

@@ -252,19 +252,34 @@ describe('fulfilment steps', () => {
     expect(await t.shipments.listBackorderWaiters('MUG', 10)).toEqual([]);
   });
 
-  it('compensation releases every reservation and records the failure in the order history', async () => {
+  it('compensation leaves the order resumable: status, reservations and live shipments kept, an explicit fulfilmentFailure marker and a history entry for ops; a retry changes nothing twice', async () => {
     const t = setup({ TEE: { 'WH-A': 5 } });
     const order = t.placeOrder([{ sku: 'TEE', quantity: 3 }]);
     await t.round(order.orderId, INITIAL);
-    expect(
-      await t.steps.compensate({ orderId: order.orderId, error: { Error: 'Boom', Cause: 'a bug' } }),
-    ).toEqual({ released: 3 });
-    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 0 });
-    const last = (await t.orders.history(order.orderId)).at(-1);
+    const failure = { orderId: order.orderId, error: { Error: 'Boom', Cause: 'a bug' } };
+    expect(await t.steps.compensate(failure)).toEqual({ released: 0, held: 3, status: 'RELEASED' });
+    // The stock the order claims stays reserved for it: no ALLOCATED/RELEASED order without its stock.
+    expect(t.inventory.position('TEE', 'WH-A')).toMatchObject({ onHand: 5, reserved: 3 });
+    const stored = (await t.orders.get(order.orderId))!;
+    expect(stored.status).toBe('RELEASED');
+    expect(stored.fulfilmentFailure).toMatchObject({ error: 'Boom', cause: 'a bug' });
+    const history = await t.orders.history(order.orderId);
+    const last = history.at(-1);
     expect(last).toMatchObject({ from: 'RELEASED', to: 'RELEASED', by: { type: 'workflow' } });
-    expect(last?.reason).toMatch(/fulfilment failed.*Boom: a bug/);
-    expect([...t.shipments.shipments.values()].map((s) => s.status)).toEqual(['FAILED']);
+    expect(last?.reason).toMatch(
+      /fulfilment failed: Boom: a bug.*3 unit\(s\) reserved.*re-drive the execution, or cancel/,
+    );
+    // The shipment is still with its location, which may still ship it.
+    expect([...t.shipments.shipments.values()].map((s) => s.status)).toEqual(['REQUESTED']);
     t.assertInventoryInvariants();
+
+    // A retried compensation writes nothing twice.
+    expect(await t.steps.compensate(failure)).toEqual({ released: 0, held: 3, status: 'RELEASED' });
+    expect(await t.orders.history(order.orderId)).toHaveLength(history.length);
+
+    // Fulfilment goes on (a re-driven execution reconciles): the marker is cleared.
+    await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [] });
+    expect((await t.orders.get(order.orderId))!.fulfilmentFailure).toBeUndefined();
   });
 
   it('every step raises OrderCancelled once the order is cancelled', async () => {
