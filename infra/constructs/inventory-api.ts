@@ -24,8 +24,9 @@ export class InventoryApi extends Construct {
       ...read,
       name: 'GetLocation',
       entry: 'functions/api/get-location.ts',
-      description: 'GET /locations/{locationId}',
-      tableActions: ['GetItem'],
+      description: 'GET /locations/{locationId}: the location and its capacity today',
+      // BatchGetItem: the capacity counter of the location's day (shared with allocation's reads).
+      tableActions: ['GetItem', 'BatchGetItem'],
     });
     api.addRoute('GET', '/locations', {
       ...read,
@@ -85,7 +86,8 @@ export class InventoryApi extends Construct {
       name: 'AllocateOrder',
       entry: 'functions/api/allocate-order.ts',
       description: 'POST /orders/{orderId}/allocate: source and reserve',
-      tableActions: ['GetItem', 'Query', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+      // BatchGetItem: today's capacity counters of the locations holding the stock.
+      tableActions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
       indexes: locationsIndex,
     });
   }

@@ -57,6 +57,8 @@ export class Workflows extends Construct {
     });
     grantTableActions(this.steps, table, [
       'GetItem',
+      // Allocation reads today's capacity counters of the locations holding the stock.
+      'BatchGetItem',
       'PutItem',
       'UpdateItem',
       'DeleteItem',

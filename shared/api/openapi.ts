@@ -6,6 +6,7 @@ import { FulfillmentEventRequestSchema, ShipmentViewSchema } from '../domain/shi
 import { AdjustInventoryRequestSchema } from '../usecases/adjust-inventory.ts';
 import { AllocateOrderRequestSchema } from '../usecases/allocate-order.ts';
 import { CancelOrderRequestSchema } from '../usecases/cancel-order.ts';
+import { LocationViewSchema } from '../usecases/get-location.ts';
 import { OrderActivitySchema, StateMachineViewSchema } from '../usecases/get-order-activity.ts';
 import { HoldInventoryRequestSchema } from '../usecases/hold-inventory.ts';
 import { ReleaseOrderHoldRequestSchema } from '../usecases/release-order-hold.ts';
@@ -138,8 +139,8 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     path: '/locations/{locationId}',
-    summary: 'Read a location',
-    response: LocationSchema,
+    summary: 'Read a location, with its capacity used and remaining today',
+    response: LocationViewSchema,
     success: [200],
     errors: [403, 404, 429],
   },

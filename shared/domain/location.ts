@@ -14,6 +14,25 @@ export type LocationStatus = (typeof LOCATION_STATUSES)[number];
 /** Shipments a location can hand to carriers in one day; bounded so totals stay small integers. */
 export const MAX_DAILY_SHIPMENT_CAPACITY = 1_000_000;
 
+/**
+ * What `dailyShipmentCapacity` counts: units (pick-and-pack labour, the default) or shipments
+ * (cartons handed to the carrier). Both are always recorded; this chooses the one enforced.
+ */
+export const CAPACITY_MEASURES = ['units', 'shipments'] as const;
+export type CapacityMeasure = (typeof CAPACITY_MEASURES)[number];
+export const DEFAULT_CAPACITY_MEASURE: CapacityMeasure = 'units';
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/** An IANA zone the runtime knows (`Europe/Berlin`, `America/New_York`, `UTC`). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const capabilitiesSchema = z
   .array(z.enum(LOCATION_CAPABILITIES, { error: `must be one of ${LOCATION_CAPABILITIES.join(', ')}` }), {
     error: 'must be an array of capabilities',
@@ -34,11 +53,26 @@ const locationFields = {
   type: z.enum(LOCATION_TYPES, { error: `must be one of ${LOCATION_TYPES.join(', ')}` }),
   geo: GeoPointSchema,
   capabilities: capabilitiesSchema,
+  /**
+   * Units (or shipments, per `capacityMeasure`) the location may be given per local day; allocation
+   * enforces it atomically with the reservation (docs/inventory.md, "Location capacity").
+   */
   dailyShipmentCapacity: z
     .number({ error: 'must be a number' })
     .int('must be a whole number')
     .nonnegative('must not be negative')
     .max(MAX_DAILY_SHIPMENT_CAPACITY, `must be at most ${MAX_DAILY_SHIPMENT_CAPACITY}`),
+  /** What the capacity counts; absent on locations stored before it existed, which count units. */
+  capacityMeasure: z
+    .enum(CAPACITY_MEASURES, { error: `must be one of ${CAPACITY_MEASURES.join(', ')}` })
+    .optional(),
+  /** IANA time zone whose calendar day the capacity resets on; absent means UTC. */
+  timeZone: z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(64, 'must be at most 64 characters')
+    .refine(isKnownTimeZone, 'must be an IANA time zone such as America/New_York or UTC')
+    .optional(),
   /** Cost of preparing one outbound shipment (pick ticket, packaging, labour), minor units. */
   shipmentFixedCost: MinorUnitsSchema,
   /** Cost of picking and packing one unit, minor units. */
@@ -61,6 +95,8 @@ export type Location = z.infer<typeof LocationSchema>;
 export const PutLocationRequestSchema = z.strictObject({
   ...locationFields,
   transferToStores: locationFields.transferToStores.default(false),
+  capacityMeasure: locationFields.capacityMeasure.unwrap().default(DEFAULT_CAPACITY_MEASURE),
+  timeZone: locationFields.timeZone.unwrap().default(DEFAULT_TIME_ZONE),
 });
 export type PutLocationRequest = z.infer<typeof PutLocationRequestSchema>;
 

@@ -1,4 +1,6 @@
+import type { CapacityCharge, CapacityUsage } from '../domain/capacity.ts';
 import type { InboundStock, InventoryPosition } from '../domain/inventory.ts';
+import type { CapacityMeasure } from '../domain/location.ts';
 
 /**
  * Inventory positions, the reservations that promise their units to orders, cart holds, and
@@ -20,10 +22,20 @@ export interface InventoryStore {
 
   /** An order's reservations (including fully released or consumed ones), read consistently. */
   listReservations(orderId: string): Promise<Reservation[]>;
+  /** Reserves, and takes location capacity (`capacity`) in the same transaction. */
   reserveForOrder(command: ReserveForOrderCommand): Promise<WriteOutcome>;
+  /**
+   * Gives units back and, in the same transaction, the location capacity the order no longer uses
+   * (`capacityRefunds`: what it took beyond what it still holds or has shipped at each location).
+   */
   releaseReservations(command: ReleaseReservationsCommand): Promise<WriteOutcome>;
   consumeReservations(command: ConsumeReservationsCommand): Promise<ConsumeReservationsResult>;
   getConsumption(orderId: string, shipmentId: string): Promise<Consumption | undefined>;
+
+  /** Capacity given to locations on local days; a location and day never charged reads as 0. */
+  getCapacityUsage(keys: readonly CapacityDayKey[]): Promise<CapacityUsage[]>;
+  /** What an order has taken of location capacity, per location and day, read consistently. */
+  listCapacityCharges(orderId: string): Promise<CapacityCharge[]>;
 
   createHold(command: CreateHoldCommand): Promise<CreateHoldResult>;
   getHold(holdId: string): Promise<Hold | undefined>;
@@ -131,11 +143,34 @@ export interface ReservationChange extends PositionKey {
   expectedQuantity: number | undefined;
 }
 
+export interface CapacityDayKey {
+  locationId: string;
+  /** Local calendar day, `YYYY-MM-DD`. */
+  day: string;
+}
+
+/** Capacity an order takes of one location on one day, within the location's limit. */
+export interface CapacityTake extends CapacityDayKey {
+  /** Units and shipments (0 or 1) added to the order's charge and to the location's day. */
+  units: number;
+  shipments: number;
+  /** The order's charge as read; `undefined` means it must not exist yet. */
+  expected: { units: number; shipments: number } | undefined;
+  /**
+   * Refused unless the day's `measure` stays ≤ `limit` after the addition. Checked only when the
+   * take adds to that measure, so more units under an already counted shipment always fit.
+   */
+  measure: CapacityMeasure;
+  limit: number;
+}
+
 export interface ReserveForOrderCommand {
   orderId: string;
   positions: PositionReservation[];
   /** Units to add per (line, location). */
   reservations: ReservationChange[];
+  /** Location capacity taken by these units; none for a pickup handover at the pickup store. */
+  capacity?: CapacityTake[];
   at: string;
 }
 

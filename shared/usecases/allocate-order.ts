@@ -28,7 +28,6 @@ import type {
 import type { LocationRepository } from '../ports/location-repository.ts';
 import type { OrderRepository } from '../ports/order-repository.ts';
 import { candidatePositions } from '../sourcing/candidates.ts';
-import { planShipments } from '../sourcing/plan-shipments.ts';
 import {
   DEFAULT_SOURCING_POLICY,
   type ShippingCostModel,
@@ -36,6 +35,7 @@ import {
   type SourcingPlan,
   type SourcingPolicy,
 } from '../sourcing/types.ts';
+import { capacityTakes, planWithinCapacity, readCapacity } from './capacity-sourcing.ts';
 import { releaseActiveReservations } from './release-reservations.ts';
 
 /** Placeholder carrier rates (minor units); configure from the carrier contract. */
@@ -102,12 +102,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Sources an order and reserves its stock without ever overselling.
  *
  * 1. Read the order, its reservations, and (consistently) every position of the SKUs still needed.
- * 2. Plan with the sourcing engine on ATS = on hand − reserved − safety stock.
+ * 2. Plan with the sourcing engine on ATS = on hand − reserved − safety stock, within each
+ *    location's capacity left today (capacity-sourcing.ts).
  * 3. Reserve in one conditional transaction per order (split only by position when it exceeds 100
  *    writes): each position's `reserved` rises only if on hand and safety stock are as read and
  *    `reserved ≤ on hand − safety stock − qty`; each reservation item is written only if it is as read
- *    (absent or at the quantity read). Any refusal means someone else got there first: re-read and
- *    re-plan, a bounded number of times. What no location can supply is backordered.
+ *    (absent or at the quantity read); each location's day counter rises only within its limit, and
+ *    the order's capacity charge only if it is as read. Any refusal means someone else got there
+ *    first: re-read and re-plan, a bounded number of times. What no location can supply is backordered.
  * 4. Record the line quantities and status on the order (optimistic concurrency), with an
  *    OrderAllocated or OrderBackordered event in the same write.
  *
@@ -190,27 +192,40 @@ export function makeAllocateOrder(deps: {
         const skus = [...new Set(needed.map((line) => line.sku))];
         const positions = (await Promise.all(skus.map((sku) => deps.inventory.listPositions(sku)))).flat();
         const { delivery, distanceKnown } = await sourcingDelivery(order);
-        plan = planShipments({
-          lines: needed,
-          delivery,
-          positions: candidatePositions(positions),
-          locations,
-          shippingCost: distanceKnown
-            ? shippingCost
-            : { ...shippingCost, perShipmentPerKm: 0, perUnitPerKm: 0 },
-          policy,
-        });
+        const now = deps.clock.now();
+        const holders = new Set(positions.map((p) => p.locationId));
+        const capacity = await readCapacity(
+          deps.inventory,
+          order.orderId,
+          locations.filter((l) => holders.has(l.locationId)),
+          now,
+        );
+        plan = planWithinCapacity(
+          {
+            lines: needed,
+            delivery,
+            positions: candidatePositions(positions),
+            locations,
+            shippingCost: distanceKnown
+              ? shippingCost
+              : { ...shippingCost, perShipmentPerKm: 0, perUnitPerKm: 0 },
+            policy,
+          },
+          capacity,
+        );
         const picks = picksFromPlan(plan);
         if (picks.length > 0) {
-          const at = deps.clock.now().toISOString();
+          const at = now.toISOString();
           const outcome = await deps.inventory.reserveForOrder({
             orderId: order.orderId,
             positions: positionReservations(picks, positions),
             reservations: reservationChanges(picks, reservations),
+            capacity: capacityTakes(plan, capacity),
             at,
           });
           if (outcome === 'changed') {
-            // Lost a race for the last units or met a concurrent sync: re-read and re-plan.
+            // Lost a race for the last units or the last of a location's capacity today, or met a
+            // concurrent sync: re-read and re-plan (a location now full is left out).
             await sleep(Math.random() * 10 * attempt);
             continue;
           }

@@ -227,7 +227,7 @@ describe('least privilege', () => {
         'dynamodb:UpdateItem',
       ],
     ],
-    ['functions/api/get-location.ts', ['dynamodb:GetItem']],
+    ['functions/api/get-location.ts', ['dynamodb:BatchGetItem', 'dynamodb:GetItem']],
     ['functions/api/list-locations.ts', ['dynamodb:Query']],
     ['functions/api/put-location.ts', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ['functions/api/sync-inventory.ts', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],

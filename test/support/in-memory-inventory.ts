@@ -1,3 +1,4 @@
+import { type CapacityCharge, type CapacityUsage, capacityRefunds } from '../../shared/domain/capacity.ts';
 import type { InventoryPosition } from '../../shared/domain/inventory.ts';
 import type { Location } from '../../shared/domain/location.ts';
 import type { Order, StatusChange } from '../../shared/domain/order.ts';
@@ -6,6 +7,8 @@ import type { Clock } from '../../shared/ports/clock.ts';
 import type { IdGenerator } from '../../shared/ports/id-generator.ts';
 import type {
   AdjustmentBatch,
+  CapacityDayKey,
+  CapacityTake,
   ConsumeReservationsResult,
   Consumption,
   CreateHoldResult,
@@ -23,6 +26,8 @@ const key = (k: PositionKey) => `${k.sku}\u0000${k.locationId}`;
 const reservationKey = (orderId: string, lineId: string, locationId: string) =>
   `${orderId}\u0000${lineId}\u0000${locationId}`;
 const copy = <T>(value: T): T => structuredClone(value);
+const dayKey = (k: CapacityDayKey) => `${k.locationId}\u0000${k.day}`;
+const chargeKey = (orderId: string, k: CapacityDayKey) => `${orderId}\u0000${dayKey(k)}`;
 
 /**
  * The inventory store in memory, with the same conditions as the DynamoDB adapter: every write
@@ -35,6 +40,8 @@ export class InMemoryInventoryStore implements InventoryStore {
   readonly holds = new Map<string, Hold>();
   readonly batches = new Map<string, AdjustmentBatch>();
   readonly consumptions = new Map<string, Consumption>();
+  readonly capacityUsage = new Map<string, CapacityUsage>();
+  readonly capacityCharges = new Map<string, CapacityCharge>();
   private interleaved: (() => void)[] = [];
 
   beforeNextWrite(callback: () => void): void {
@@ -135,6 +142,55 @@ export class InMemoryInventoryStore implements InventoryStore {
     });
   }
 
+  /** The same conditions as the DynamoDB capacity ledger: the charge as read, the day within its limit. */
+  private canTakeCapacity(orderId: string, takes: readonly CapacityTake[]): boolean {
+    return takes.every((take) => {
+      const charge = this.capacityCharges.get(chargeKey(orderId, take));
+      const chargeAsRead =
+        take.expected === undefined
+          ? charge === undefined
+          : charge?.units === take.expected.units && charge.shipments === take.expected.shipments;
+      const added = take.measure === 'units' ? take.units : take.shipments;
+      const usage = this.capacityUsage.get(dayKey(take));
+      const used = (take.measure === 'units' ? usage?.units : usage?.shipments) ?? 0;
+      return chargeAsRead && (added === 0 || used + added <= take.limit);
+    });
+  }
+
+  private addCapacity(orderId: string, key: CapacityDayKey, units: number, shipments: number, at: string) {
+    const usage = this.capacityUsage.get(dayKey(key)) ?? { ...key, units: 0, shipments: 0 };
+    usage.units += units;
+    usage.shipments += shipments;
+    this.capacityUsage.set(dayKey(key), usage);
+    const charge = this.capacityCharges.get(chargeKey(orderId, key)) ?? {
+      orderId,
+      ...key,
+      units: 0,
+      shipments: 0,
+      updatedAt: at,
+    };
+    charge.units += units;
+    charge.shipments += shipments;
+    charge.updatedAt = at;
+    this.capacityCharges.set(chargeKey(orderId, key), charge);
+  }
+
+  async getCapacityUsage(keys: readonly CapacityDayKey[]) {
+    return keys.map(
+      (k) =>
+        copy(this.capacityUsage.get(dayKey(k))) ?? {
+          locationId: k.locationId,
+          day: k.day,
+          units: 0,
+          shipments: 0,
+        },
+    );
+  }
+
+  async listCapacityCharges(orderId: string) {
+    return [...this.capacityCharges.values()].filter((c) => c.orderId === orderId).map(copy);
+  }
+
   async reserveForOrder(command: Parameters<InventoryStore['reserveForOrder']>[0]): Promise<WriteOutcome> {
     this.interleave();
     if (!this.canReserve(command.positions)) return 'changed';
@@ -143,6 +199,10 @@ export class InMemoryInventoryStore implements InventoryStore {
         reservationKey(command.orderId, change.lineId, change.locationId),
       );
       if (existing?.quantity !== change.expectedQuantity) return 'changed';
+    }
+    if (!this.canTakeCapacity(command.orderId, command.capacity ?? [])) return 'changed';
+    for (const take of command.capacity ?? []) {
+      this.addCapacity(command.orderId, take, take.units, take.shipments, command.at);
     }
     for (const r of command.positions) this.positions.get(key(r))!.reserved += r.quantity;
     for (const change of command.reservations) {
@@ -181,6 +241,11 @@ export class InMemoryInventoryStore implements InventoryStore {
       r.quantity -= change.quantity;
       r.released += change.quantity;
       this.positions.get(key(change))!.reserved -= change.quantity;
+    }
+    const after = [...this.reservations.values()].filter((r) => r.orderId === command.orderId);
+    const charges = [...this.capacityCharges.values()].filter((c) => c.orderId === command.orderId);
+    for (const refund of capacityRefunds(charges, after)) {
+      this.addCapacity(command.orderId, refund, -refund.units, -refund.shipments, command.at);
     }
     return 'applied';
   }

@@ -140,7 +140,13 @@ describe('locations', () => {
     expect(first.location).toMatchObject({ locationId: 'BER-1', transferToStores: false });
     const second = await put({ locationId: 'BER-1', body: { ...body, status: 'paused' } });
     expect(second.created).toBe(false);
-    expect(await makeGetLocation({ locations })({ locationId: 'BER-1' })).toMatchObject({ status: 'paused' });
+    const get = makeGetLocation({ locations, inventory: new InMemoryInventoryStore(), clock: new ManualClock() });
+    expect(await get({ locationId: 'BER-1' })).toMatchObject({
+      status: 'paused',
+      capacityMeasure: 'units',
+      timeZone: 'UTC',
+      capacity: { day: '2025-06-01', limit: 500, used: { units: 0, shipments: 0 }, remaining: 500 },
+    });
   });
 
   it('names every bad field, including the path id', async () => {
@@ -155,7 +161,11 @@ describe('locations', () => {
   });
 
   it('reads an unknown location as not found', async () => {
-    const get = makeGetLocation({ locations: new InMemoryLocationRepository() });
+    const get = makeGetLocation({
+      locations: new InMemoryLocationRepository(),
+      inventory: new InMemoryInventoryStore(),
+      clock: new ManualClock(),
+    });
     expect((await rejection(get({ locationId: 'NOPE' }))).kind).toBe('not-found');
   });
 

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   type NativeAttributeValue,
   QueryCommand,
@@ -55,4 +56,25 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** Items by `PK|SK`, read consistently (BatchGetItem in pages of 100, following UnprocessedKeys). */
+export async function batchGetItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+): Promise<Map<string, Item>> {
+  const out = new Map<string, Item>();
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Item[] | undefined = keys.slice(i, i + 100);
+    for (let round = 0; pending && pending.length > 0; round++) {
+      if (round > 0) await sleep(Math.min(200, 10 * 2 ** round));
+      const page = await doc.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of page.Responses?.[tableName] ?? []) out.set(`${item.PK}|${item.SK}`, item);
+      pending = page.UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
+    }
+  }
+  return out;
 }

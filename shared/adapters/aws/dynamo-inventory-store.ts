@@ -1,11 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CapacityRefund, capacityRefunds } from '../../domain/capacity.ts';
 import type { InventoryPosition } from '../../domain/inventory.ts';
 import type {
   AdjustmentBatch,
@@ -29,7 +24,14 @@ import type {
   SyncPositionResult,
   WriteOutcome,
 } from '../../ports/inventory-store.ts';
-import { type Item, queryAll as queryAllItems, type TransactItem, transactWrite } from './dynamo-helpers.ts';
+import { makeCapacityLedger } from './dynamo-capacity-ledger.ts';
+import {
+  batchGetItems,
+  type Item,
+  queryAll as queryAllItems,
+  type TransactItem,
+  transactWrite,
+} from './dynamo-helpers.ts';
 import {
   type BucketState,
   bucketAttribute,
@@ -165,6 +167,7 @@ export function makeDynamoInventoryStore(
    */
   const bucketStates = new Map<string, BucketState[]>();
   const countOf = (item: Item | undefined) => Math.max(1, Number(item?.buckets ?? 1));
+  const capacity = makeCapacityLedger(doc, { tableName: TableName });
 
   async function getItem(key: Item): Promise<Item | undefined> {
     const out = await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
@@ -180,22 +183,8 @@ export function makeDynamoInventoryStore(
     });
   }
 
-  /** Items by `PK|SK`, read consistently (BatchGetItem, following UnprocessedKeys). */
-  async function batchGet(keys: Item[]): Promise<Map<string, Item>> {
-    const out = new Map<string, Item>();
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100);
-      for (let round = 0; pending && pending.length > 0; round++) {
-        if (round > 0) await sleep(Math.min(200, 10 * 2 ** round));
-        const page = await doc.send(
-          new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of page.Responses?.[TableName] ?? []) out.set(`${item.PK}|${item.SK}`, item);
-        pending = page.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined;
-      }
-    }
-    return out;
-  }
+  /** Items by `PK|SK`, read consistently. */
+  const batchGet = (keys: Item[]) => batchGetItems(doc, TableName, keys);
 
   const bucketState = (index: number, item: Item | undefined): BucketState & { updatedAt?: string } => ({
     index,
@@ -490,6 +479,34 @@ export function makeDynamoInventoryStore(
       else groups.set(id, [entry]);
     }
     return groups;
+  }
+
+  /**
+   * The capacity a release gives back (see `capacityRefunds`), from the order's charges and its
+   * reservations as the release leaves them; undefined when a reservation is no longer as the
+   * command read it. No charges (a pickup order, or one from before capacity) costs one query.
+   */
+  async function capacityRefundsFor(
+    command: ReleaseReservationsCommand,
+  ): Promise<CapacityRefund[] | undefined> {
+    const charges = await capacity.listCharges(command.orderId);
+    if (charges.length === 0) return [];
+    const reservations = await queryAll(
+      inventoryKeys.orderPartition(command.orderId),
+      inventoryKeys.reservationPrefix,
+    );
+    const after = new Map(
+      reservations.map((item) => [`${item.lineId}\u0000${item.locationId}`, toReservation(item)]),
+    );
+    for (const change of command.reservations) {
+      const r = after.get(`${change.lineId}\u0000${change.locationId}`);
+      if (r === undefined || r.quantity !== (change.expectedQuantity ?? 0)) return undefined;
+      after.set(`${change.lineId}\u0000${change.locationId}`, {
+        ...r,
+        quantity: r.quantity - change.quantity,
+      });
+    }
+    return capacityRefunds(charges, [...after.values()]);
   }
 
   /** Sync of a bucketed (or to-be-bucketed) position: head and every bucket in one transaction. */
@@ -806,11 +823,17 @@ export function makeDynamoInventoryStore(
           ...lineChanges.map((change) => reservationAdd(orderId, change, when, perChange.get(change))),
         ]);
       }
-      return runGroups(groups);
+      // Capacity goes first: if an order too big for one transaction is cut short, the location
+      // has been charged for units it did not get, never given units it was not charged for; the
+      // next release of the order evens the charge out (capacityRefunds).
+      const takes = capacity.takeItems(orderId, command.capacity ?? [], when);
+      return runGroups(takes.length > 0 ? [takes, ...groups] : groups);
     },
 
     async releaseReservations(command: ReleaseReservationsCommand) {
       const { at, orderId } = command;
+      const refunds = await capacityRefundsFor(command);
+      if (refunds === undefined) return forgetCounts('changed');
       const groups: TransactItem[][] = [];
       for (const changes of groupByPosition(command.reservations).values()) {
         const first = changes[0]!;
@@ -831,8 +854,13 @@ export function makeDynamoInventoryStore(
           ...changes.map((change) => reservationTake(orderId, change, 'released', at, takes.get(change))),
         ]);
       }
-      return runGroups(groups);
+      // Capacity comes back last, so it is never given back for units still reserved.
+      const refundItems = capacity.refundItems(orderId, refunds, at);
+      return runGroups(refundItems.length > 0 ? [...groups, refundItems] : groups);
     },
+
+    getCapacityUsage: (keys) => capacity.getUsage(keys),
+    listCapacityCharges: (orderId) => capacity.listCharges(orderId),
 
     async consumeReservations(command: ConsumeReservationsCommand): Promise<ConsumeReservationsResult> {
       const { at, orderId } = command;

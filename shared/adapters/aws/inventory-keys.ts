@@ -7,6 +7,8 @@
  *   location      PK=LOCATION#<id>        SK=LOCATION                GSI3: LOCATIONS / <id> lists them
  *   reservation   PK=ORDER#<orderId>      SK=RESERVATION#<lineId>#<locationId>
  *   consumption   PK=ORDER#<orderId>      SK=CONSUMPTION#<shipmentId>   marks a confirmed shipment
+ *   capacity day  PK=LOCATION#<id>        SK=CAPACITY#<day>          units and shipments given on a local day
+ *   capacity charge PK=ORDER#<orderId>    SK=CAPACITY#<locationId>#<day>  what one order took of it
  *   hold          PK=HOLD#<holdId>        SK=HOLD                    GSI2 (sparse, while active): HOLDS#ACTIVE#<shard> / <heldUntil>#<holdId>
  *   adjustment    PK=ADJUSTMENT#<batchId> SK=ADJUSTMENT
  *
@@ -52,6 +54,13 @@ export const inventoryKeys = {
     PK: `ORDER#${orderId}`,
     SK: `CONSUMPTION#${shipmentId}`,
   }),
+
+  capacityDay: (locationId: string, day: string) => ({ PK: `LOCATION#${locationId}`, SK: `CAPACITY#${day}` }),
+  capacityCharge: (orderId: string, locationId: string, day: string) => ({
+    PK: `ORDER#${orderId}`,
+    SK: `CAPACITY#${locationId}#${day}`,
+  }),
+  capacityChargePrefix: 'CAPACITY#',
 
   hold: (holdId: string) => ({ PK: `HOLD#${holdId}`, SK: 'HOLD' }),
   activeHoldShard: (shard: number) => `HOLDS#ACTIVE#${shard}`,
