@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CapacityStatusSchema, capacityStatus, locationDay } from '../domain/capacity.ts';
 import { notFound } from '../domain/errors.ts';
 import { LocationSchema } from '../domain/location.ts';

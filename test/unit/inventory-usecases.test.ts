@@ -140,7 +140,11 @@ describe('locations', () => {
     expect(first.location).toMatchObject({ locationId: 'BER-1', transferToStores: false });
     const second = await put({ locationId: 'BER-1', body: { ...body, status: 'paused' } });
     expect(second.created).toBe(false);
-    const get = makeGetLocation({ locations, inventory: new InMemoryInventoryStore(), clock: new ManualClock() });
+    const get = makeGetLocation({
+      locations,
+      inventory: new InMemoryInventoryStore(),
+      clock: new ManualClock(),
+    });
     expect(await get({ locationId: 'BER-1' })).toMatchObject({
       status: 'paused',
       capacityMeasure: 'units',
