@@ -8,12 +8,15 @@ const location = (
   lon: number,
   capabilities: string[],
   costs: { fixed: number; unit: number; capacity: number },
+  /** The zone whose calendar day the daily capacity (units) resets on. */
+  timeZone = 'America/New_York',
 ) => ({
   name,
   type,
   geo: { lat, lon },
   capabilities,
   dailyShipmentCapacity: costs.capacity,
+  timeZone,
   shipmentFixedCost: costs.fixed,
   unitHandlingCost: costs.unit,
   status: 'active',
@@ -25,11 +28,19 @@ export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
     unit: 40,
     capacity: 5000,
   }),
-  'dc-reno': location('Reno DC', 'warehouse', 39.5296, -119.8138, ['ship', 'returns'], {
-    fixed: 300,
-    unit: 35,
-    capacity: 8000,
-  }),
+  'dc-reno': location(
+    'Reno DC',
+    'warehouse',
+    39.5296,
+    -119.8138,
+    ['ship', 'returns'],
+    {
+      fixed: 300,
+      unit: 35,
+      capacity: 8000,
+    },
+    'America/Los_Angeles',
+  ),
   'store-nyc-soho': location(
     'SoHo store',
     'store',
@@ -42,11 +53,19 @@ export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
       capacity: 40,
     },
   ),
-  'vendor-acme': location('Acme (drop-ship)', 'vendor', 41.8781, -87.6298, ['ship'], {
-    fixed: 500,
-    unit: 0,
-    capacity: 1000,
-  }),
+  'vendor-acme': location(
+    'Acme (drop-ship)',
+    'vendor',
+    41.8781,
+    -87.6298,
+    ['ship'],
+    {
+      fixed: 500,
+      unit: 0,
+      capacity: 1000,
+    },
+    'America/Chicago',
+  ),
 };
 
 /** sku → location → on hand */
