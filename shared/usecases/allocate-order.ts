@@ -193,7 +193,7 @@ export function makeAllocateOrder(deps: {
         const positions = (await Promise.all(skus.map((sku) => deps.inventory.listPositions(sku)))).flat();
         const { delivery, distanceKnown } = await sourcingDelivery(order);
         const now = deps.clock.now();
-        const holders = new Set(positions.map((p) => p.locationId));
+        const holders = new Set(positions.filter((p) => availableToSell(p) > 0).map((p) => p.locationId));
         const capacity = await readCapacity(
           deps.inventory,
           order.orderId,
