@@ -32,8 +32,12 @@ import { makeSyncInventory } from '../../shared/usecases/sync-inventory.ts';
 const TABLE = `qm-cap-${randomUUID()}`;
 const caller: Caller = { channel: 'web', admin: false, scopes: ['orders'] };
 const ids = ulidIdGenerator();
-/** A fixed instant, so the local day cannot turn during the test. */
-const clock: Clock = { now: () => new Date('2025-06-01T12:00:00.000Z') };
+/**
+ * Noon on a fixed day, a millisecond further at every read (history entries are keyed by time), so
+ * the local day cannot turn during the test.
+ */
+let instant = Date.parse('2025-06-01T12:00:00.000Z');
+const clock: Clock = { now: () => new Date(instant++) };
 const DAY_NY = '2025-06-01';
 
 let client: DynamoDBClient;
@@ -199,7 +203,7 @@ describe('location capacity on DynamoDB', () => {
     await Promise.all(next.map((o) => allocate({ orderId: o.orderId, correlationId: 'again' })));
     expect(await unitsAt(next, 'STORE-U')).toBe(3);
     expect((await getLocation()({ locationId: 'STORE-U' })).capacity.remaining).toBe(0);
-  });
+  }, 120_000);
 
   it('a shipment-counted store takes as many orders as its capacity, whatever their units', async () => {
     const sku = 'CAP-S';
@@ -213,7 +217,7 @@ describe('location capacity on DynamoDB', () => {
       used: { units: 6, shipments: 2 },
       remaining: 0,
     });
-  });
+  }, 120_000);
 
   it('shipped units keep their capacity; the release of the rest gives back only the rest', async () => {
     const sku = 'CAP-SHIP';

@@ -21,10 +21,26 @@ export function cancellationReasons(error: unknown): string[] | undefined {
 }
 
 /**
+ * DynamoDB Local serialises transactions with item locks and, when one waits too long behind others
+ * on a hot item (a location's capacity counter under a burst of orders), answers 500 "timed out
+ * because it too long waiting for a lock", adding that AWS would accept the request. DynamoDB itself
+ * cancels such a transaction with `TransactionConflict` instead, so both are retried the same way.
+ */
+export function isLocalLockTimeout(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'InternalServerError' &&
+    error.message.includes('waiting for a lock')
+  );
+}
+
+/**
  * Runs one transaction. Returns undefined on success, or the per-item codes when a condition was
  * false. Transactions racing on the same item are cancelled with `TransactionConflict` although no
  * condition failed; those are retried with jittered backoff, since the same conditions may pass a
- * moment later.
+ * moment later (as are DynamoDB Local's lock timeouts, its form of the same race). A retry is safe
+ * even if the first try was applied after all: every write is conditional on the state read, so a
+ * repeat is refused rather than applied twice.
  */
 export async function transactWrite(
   doc: DynamoDBDocumentClient,
@@ -37,6 +53,10 @@ export async function transactWrite(
       await doc.send(new TransactWriteCommand({ TransactItems: items }));
       return undefined;
     } catch (error) {
+      if (isLocalLockTimeout(error) && attempt < attempts) {
+        await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+        continue;
+      }
       const codes = cancellationReasons(error);
       if (codes === undefined) throw error;
       if (codes.includes('ConditionalCheckFailed')) return codes;
