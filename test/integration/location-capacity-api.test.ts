@@ -62,11 +62,21 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** The ops key's usage plan throttles a burst, as on AWS: retry 429s like a client should. */
+/**
+ * Retries like a client should: 429 from the key's usage plan (20 rps, burst 40, as on AWS), and a 504
+ * when the gateway gave up after 29 s on a shared, loaded machine (allocation and capture with an
+ * Idempotency-Key are idempotent, so a repeat does nothing twice). The local gateway's 504 is not in
+ * the OpenAPI document, so the conformance check reports it as a thrown error.
+ */
 async function retrying<T extends { status: number }>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const r = await call();
-    if (r.status !== 429 || attempt > 50) return r;
+    let r: T | undefined;
+    try {
+      r = await call();
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('→ 504')) || attempt > 5) throw error;
+    }
+    if (r !== undefined && (r.status !== 429 || attempt > 50)) return r;
     await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
   }
 }
@@ -109,7 +119,8 @@ describe('location capacity through the API', () => {
                 idempotencyKey: `cap-${batch + i}`,
               }),
             );
-            expect(r.status, r.text).toBe(201);
+            // 200: the same Idempotency-Key replayed after a 504, answering the order it created.
+            expect([200, 201], r.text).toContain(r.status);
             return (r.body as { orderId: string }).orderId;
           }),
         )),
