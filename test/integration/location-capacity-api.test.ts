@@ -173,5 +173,5 @@ describe('location capacity through the API', () => {
       view = (await web('GET', '/locations/cap-store')).body as LocationView;
     }
     expect(view.capacity).toMatchObject({ used: { units: 9, shipments: 9 }, remaining: 1 });
-  }, 180_000);
+  }, 300_000);
 });
