@@ -107,11 +107,15 @@ export interface LocalRuntime {
     lambda: Record<string, { before: number; after: number }>;
   };
   /**
-   * Executions in the store (stepFunctions.storeDirectory) that the local runtime ended itself
-   * because it stopped (Local.RuntimeStopped) or was killed (Local.RuntimeRestarted) while they ran.
-   * On AWS they would still be running: each needs ops (re-drive or cancel its order). Printed at startup.
+   * Executions an earlier runtime on the same store (stepFunctions.storeDirectory) left RUNNING
+   * (stopped or killed) and that this one could not resume (state machine gone or changed, or
+   * recorded before executions were journalled): ABORTED with error Local.RuntimeRestarted. AWS
+   * would have kept them running; their orders need ops (POST /ops/orders/{orderId}/resume).
+   * Printed loudly at startup.
    */
   interruptedExecutions: InterruptedExecution[];
+  /** Executions an earlier runtime left RUNNING that this one resumed where they were. */
+  resumedExecutions: { executionArn: string; name: string }[];
   close(): Promise<void>;
 }
 
@@ -120,37 +124,20 @@ export interface InterruptedExecution {
   stateMachineArn: string;
   /** The execution name; for the fulfilment workflow, the order id. */
   name: string;
-  error: 'Local.RuntimeStopped' | 'Local.RuntimeRestarted';
+  error: 'Local.RuntimeRestarted';
+  /** Why it could not be resumed. */
+  cause: string;
   startDate: Date;
   stopDate?: Date;
 }
 
-const LOCAL_ABORTS = ['Local.RuntimeStopped', 'Local.RuntimeRestarted'] as const;
-
-/** Executions the local runtime aborted on its own (not by StopExecution): AWS would have kept them. */
-function locallyInterrupted(stepFunctions: StepFunctionsService): InterruptedExecution[] {
-  return stepFunctions.executions
-    .list({ status: 'ABORTED' })
-    .filter((e) => (LOCAL_ABORTS as readonly (string | undefined)[]).includes(e.error))
-    .map((e) => ({
-      executionArn: e.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.name,
-      error: e.error as InterruptedExecution['error'],
-      startDate: e.startDate,
-      ...(e.stopDate && { stopDate: e.stopDate }),
-    }));
-}
-
 function interruptedBanner(interrupted: InterruptedExecution[]): string[] {
-  const shown = interrupted.slice(0, 20).map((e) => {
-    const machine = e.stateMachineArn.split(':').at(-1);
-    return `${machine}/${e.name} (${e.error === 'Local.RuntimeRestarted' ? 'killed' : 'stopped'})`;
-  });
+  const shown = interrupted.slice(0, 20).map((e) => `${e.stateMachineArn.split(':').at(-1)}/${e.name}`);
+  const causes = [...new Set(interrupted.map((e) => e.cause.replace(/^.*cannot resume it: /, '')))];
   return [
-    `${interrupted.length === 1 ? '1 execution was' : `${interrupted.length} executions were`} RUNNING when an earlier local runtime stopped or was killed; AWS would have kept them running, but local executions cannot be resumed, so they are ABORTED (error Local.RuntimeStopped / Local.RuntimeRestarted).`,
+    `${interrupted.length === 1 ? '1 execution was' : `${interrupted.length} executions were`} RUNNING when an earlier local runtime stopped and could not be resumed (${causes.join('; ')}), so they are ABORTED (error Local.RuntimeRestarted). AWS would have kept them running.`,
     `Their orders may be stuck mid-workflow, holding reservations: ${shown.join(', ')}${interrupted.length > shown.length ? `, and ${interrupted.length - shown.length} more` : ''}.`,
-    'Re-drive each by hand: cancel the order (POST /orders/{orderId}/cancel releases its reservations) or place it again; list them with GET /ops/executions?status=ABORTED or runtime.interruptedExecutions.',
+    'Re-drive each: POST /ops/orders/{orderId}/resume (ops key) resumes the order from its stored state; POST /ops/reservations/reconcile resumes or releases every such order.',
   ];
 }
 
@@ -331,15 +318,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   const machines = stepFunctions.listStateMachines();
   warnings.push(...stepFunctions.warnings.map((w) => `Step Functions: ${w}`));
-  const interruptedExecutions = locallyInterrupted(stepFunctions);
-  if (interruptedExecutions.length) {
-    const message = interruptedBanner(interruptedExecutions);
-    warnings.push(`Step Functions: ${message.join(' ')}`);
-    console.error(['!'.repeat(78), ...message.map((line) => `!!! ${line}`), '!'.repeat(78)].join('\n'));
-  }
   if (machines.length) {
     warnings.push(
-      `Step Functions: ${machines.length} state machines run on aws-local-stepfunctions; their IAM roles are not enforced, and executions are kept ${sfnOptions.storeDirectory ? `in ${sfnOptions.storeDirectory}` : 'in memory'} (a RUNNING one does not survive a restart: it is ABORTED, and listed loudly at the next start as needing a re-drive).`,
+      `Step Functions: ${machines.length} state machines run on aws-local-stepfunctions; their IAM roles are not enforced, and executions are kept ${sfnOptions.storeDirectory ? `in ${sfnOptions.storeDirectory}, journalled step by step: a restart on that directory resumes RUNNING ones where they were (same task tokens; Wait deadlines kept; an execution's TimeoutSeconds restarts from the resume)` : 'in memory (a runtime stop ABORTS running ones, error Local.RuntimeStopped)'}.`,
     );
     if (sfnOptions.timeScale !== undefined && sfnOptions.timeScale !== 1)
       warnings.push(
@@ -462,6 +443,28 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
   };
 
+  // Last, once every service they call is up: executions an earlier runtime left RUNNING carry on.
+  const carriedOver = await stepFunctions.resumeInterrupted();
+  const interruptedExecutions: InterruptedExecution[] = carriedOver.aborted.map((e) => ({
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    error: 'Local.RuntimeRestarted',
+    cause: e.cause ?? '',
+    startDate: e.startDate,
+    ...(e.stopDate && { stopDate: e.stopDate }),
+  }));
+  if (interruptedExecutions.length) {
+    const message = interruptedBanner(interruptedExecutions);
+    warnings.push(`Step Functions: ${message.join(' ')}`);
+    console.error(['!'.repeat(78), ...message.map((line) => `!!! ${line}`), '!'.repeat(78)].join('\n'));
+  }
+  if (carriedOver.resumed.length) {
+    warnings.push(
+      `Step Functions: resumed ${carriedOver.resumed.length} execution(s) an earlier runtime left RUNNING, from their journals (their history resumes where it stopped).`,
+    );
+  }
+
   return {
     url,
     apiUrl: `${url}/${model.stageName}`,
@@ -484,6 +487,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ? { faults: { config: faults, proxies: faultProxies, lambda: lambdaFaultCounts } }
       : {}),
     interruptedExecutions,
+    resumedExecutions: carriedOver.resumed.map((e) => ({ executionArn: e.executionArn, name: e.name })),
     async close() {
       await schedules.stop();
       await stepFunctions.close();

@@ -1,9 +1,9 @@
 /**
  * Rewrites an ASL definition into the one handed to aws-local-stepfunctions, so the engine behaves as
  * AWS does under a scaled clock. Each rewrite works around one engine gap:
- * - Wait `Seconds` become `waitTimeOverrides` (scaled); SecondsPath/Timestamp/TimestampPath waits are
- *   dynamic (and very long ones overflow the engine's timer), so they become emulated tasks that
- *   compute (and scale) the delay themselves;
+ * - Wait states become emulated tasks that compute (and scale) the delay themselves: their deadline
+ *   is journalled so a resumed execution sleeps only what is left, and long ones would overflow the
+ *   engine's timer;
  * - Retry IntervalSeconds/MaxDelaySeconds are scaled in place, which keeps BackoffRate and jitter
  *   (the engine's `retryIntervalOverrides` would flatten the backoff to one fixed pause);
  * - the engine's own task timeout (60 s default, unscaled) is pushed out of reach: our task handlers
@@ -215,13 +215,10 @@ function compileState(
       delete state.HeartbeatSeconds;
       break;
     case 'Wait':
-      // Beyond setTimeout's range the engine's sleep would fire at once: emulate (re-arming timer).
-      if (typeof state.Seconds === 'number' && state.Seconds * 1000 * options.timeScale <= MAX_TIMER_MS) {
-        program.waitTimeOverrides[name] = state.Seconds * 1000 * options.timeScale;
-      } else {
-        info.emulated = 'wait';
-        state = emulatedTask(state, ['InputPath', 'OutputPath']);
-      }
+      // Every Wait is emulated: its deadline is journalled (a restart sleeps only what is left),
+      // and beyond setTimeout's range the engine's own sleep would fire at once.
+      info.emulated = 'wait';
+      state = emulatedTask(state, ['InputPath', 'OutputPath']);
       break;
     case 'Pass':
       if ('Result' in state && !state.Result) {

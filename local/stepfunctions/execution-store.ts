@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { mapItemCount, type StateInfo } from './engine-definition.ts';
+import type { JournalEntry } from './execution-journal.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -32,6 +33,13 @@ export interface ExecutionRecord {
   /** Set for executions started by a `states:startExecution` task. */
   parentExecutionArn?: string;
   events: HistoryEvent[];
+  /**
+   * The steps taken so far (see execution-journal.ts), kept while it runs so a restart resumes it.
+   * Absent in records written before executions were resumable: those cannot be resumed.
+   */
+  journal?: JournalEntry[];
+  /** Hash of the ASL it runs: a restart resumes it only on the same definition. */
+  definitionHash?: string;
 }
 
 export interface ExecutionOutcome {
@@ -43,22 +51,29 @@ export interface ExecutionOutcome {
 
 /**
  * Every local execution and its history. With a `directory`, each execution is also a JSON file there
- * (written when it starts and when it ends), so executions survive a restart of the local runtime.
- * An execution that was RUNNING when the runtime stopped cannot be resumed: it is loaded as ABORTED
- * with error `Local.RuntimeRestarted`, and a warning says so.
+ * (written when it starts, after every step it takes, and when it ends), so executions survive a
+ * restart of the local runtime: one that was RUNNING is loaded RUNNING with its journal, and the
+ * StepFunctionsService resumes it (see `resumeInterrupted`).
  */
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
+  /** Executions handed over to the next runtime: whatever their dying run still does is not recorded. */
+  private readonly suspended = new Set<string>();
   readonly warnings: string[] = [];
 
   constructor(private readonly options: { directory?: string } = {}) {
     if (options.directory) this.load(options.directory);
   }
 
+  /** True when executions outlive this process (a directory), so a RUNNING one can be resumed later. */
+  get durable(): boolean {
+    return this.options.directory !== undefined;
+  }
+
   create(record: Omit<ExecutionRecord, 'events' | 'status'>): ExecutionRecord {
     if (this.records.has(record.executionArn))
       throw new Error(`Execution ${record.executionArn} already recorded`);
-    const created: ExecutionRecord = { ...record, status: 'RUNNING', events: [] };
+    const created: ExecutionRecord = { ...record, status: 'RUNNING', events: [], journal: [] };
     this.records.set(record.executionArn, created);
     this.persist(created);
     return snapshot(created);
@@ -71,7 +86,7 @@ export class ExecutionStore {
     details: Record<string, unknown> = {},
   ): HistoryEvent | undefined {
     const record = this.records.get(executionArn);
-    if (record?.status !== 'RUNNING') return undefined;
+    if (record?.status !== 'RUNNING' || this.suspended.has(executionArn)) return undefined;
     const id = record.events.length + 1;
     const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: new Date(), type };
     if (Object.keys(details).length > 0) event[detailsKey(type)] = details;
@@ -82,14 +97,44 @@ export class ExecutionStore {
   /** Closes a RUNNING execution; false if it had already ended (e.g. stopped while finishing). */
   finish(executionArn: string, outcome: ExecutionOutcome): boolean {
     const record = this.records.get(executionArn);
-    if (record?.status !== 'RUNNING') return false;
+    if (record?.status !== 'RUNNING' || this.suspended.has(executionArn)) return false;
     record.status = outcome.status;
     record.stopDate = new Date();
+    // The journal only serves a resume; an ended execution is never resumed.
+    delete record.journal;
     if (outcome.output !== undefined) record.output = outcome.output;
     if (outcome.error !== undefined) record.error = outcome.error;
     if (outcome.cause !== undefined) record.cause = outcome.cause;
     this.persist(record);
     return true;
+  }
+
+  /** Records (or updates) one step of a RUNNING execution's journal and writes it to disk. */
+  journal(executionArn: string, entry: JournalEntry): void {
+    const record = this.records.get(executionArn);
+    if (record?.status !== 'RUNNING' || this.suspended.has(executionArn) || !record.journal) return;
+    const at = record.journal.findIndex((e) => e.key === entry.key && e.n === entry.n);
+    if (at >= 0) record.journal[at] = entry;
+    else record.journal.push(entry);
+    this.persist(record);
+  }
+
+  /**
+   * Freezes a RUNNING execution as it is on disk (the runtime is stopping and the next one resumes
+   * it): nothing its interrupted run still does is recorded.
+   */
+  suspend(executionArn: string): void {
+    const record = this.records.get(executionArn);
+    if (record?.status !== 'RUNNING') return;
+    this.persist(record);
+    this.suspended.add(executionArn);
+  }
+
+  /** Executions loaded RUNNING from disk (the previous runtime stopped or died while they ran). */
+  interrupted(): ExecutionRecord[] {
+    return [...this.records.values()]
+      .filter((r) => r.status === 'RUNNING' && !this.suspended.has(r.executionArn))
+      .map(snapshot);
   }
 
   get(executionArn: string): ExecutionRecord | undefined {
@@ -156,19 +201,16 @@ export class ExecutionStore {
         events: raw.events.map((e) => ({ ...e, timestamp: new Date(e.timestamp) })),
       };
       this.records.set(record.executionArn, record);
-      if (record.status === 'RUNNING') {
-        const cause =
-          'The local runtime restarted while this execution was running; local executions cannot be resumed';
-        this.append(record.executionArn, 'ExecutionAborted', { error: 'Local.RuntimeRestarted', cause });
-        this.finish(record.executionArn, { status: 'ABORTED', error: 'Local.RuntimeRestarted', cause });
-        this.warnings.push(`${record.executionArn}: ${cause}; marked ABORTED`);
-      }
     }
   }
 }
 
 function snapshot(record: ExecutionRecord): ExecutionRecord {
-  return { ...record, events: [...record.events] };
+  return {
+    ...record,
+    events: [...record.events],
+    ...(record.journal && { journal: [...record.journal] }),
+  };
 }
 
 function detailsKey(type: string): string {
@@ -222,9 +264,19 @@ export class HistoryRecorder {
     private readonly executionArn: string,
     private readonly roleArn: string,
     private readonly states: ReadonlyMap<string, StateInfo>,
+    /**
+     * A resumed execution re-traces the steps it had taken before the restart: their history is
+     * already on record, so the engine's events are dropped while `replaying()` (and its second
+     * ExecutionStarted always); the execution's own end is always recorded.
+     */
+    private readonly resume?: { replaying: () => boolean },
   ) {}
 
   onEngineEvent(event: EngineEvent): void {
+    if (this.resume) {
+      if (event.type === 'ExecutionStarted') return;
+      if (this.resume.replaying() && !event.type.startsWith('Execution')) return;
+    }
     const add = (type: string, details: Record<string, unknown> = {}) =>
       this.store.append(this.executionArn, type, details);
     switch (event.type) {

@@ -227,6 +227,13 @@ export interface TaskCall {
   tokenSentinel: string;
   /** Aborted when the execution stops. */
   signal: AbortSignal;
+  /** `.waitForTaskToken`: called once the call carrying the token went out (the journal keeps it). */
+  onSubmitted?: (token: string, startedAt: Date) => void;
+  /**
+   * `.waitForTaskToken` after a restart: the call already went out with this token, so it is not
+   * made again; the task waits on the same token (see execution-journal.ts).
+   */
+  resumeToken?: { token: string; startedAt: Date };
 }
 
 export interface TaskEnvironment {
@@ -258,6 +265,7 @@ export async function runTask(call: TaskCall, env: TaskEnvironment): Promise<unk
       stateName: call.stateName,
       timeoutSeconds: call.timeoutSeconds,
       heartbeatSeconds: call.heartbeatSeconds,
+      ...(call.resumeToken && { resume: call.resumeToken }),
     }));
     input = replaceInStrings(input, call.tokenSentinel, token);
   } else if (JSON.stringify(input ?? null).includes(call.tokenSentinel)) {
@@ -278,7 +286,9 @@ export async function runTask(call: TaskCall, env: TaskEnvironment): Promise<unk
     ...(call.timeoutSeconds !== undefined && { timeoutInSeconds: call.timeoutSeconds }),
     ...(call.heartbeatSeconds !== undefined && { heartbeatInSeconds: call.heartbeatSeconds }),
   };
-  if (legacy) {
+  if (call.resumeToken) {
+    // Its TaskScheduled…TaskSubmitted are on record from before the restart.
+  } else if (legacy) {
     env.record('LambdaFunctionScheduled', {
       resource: resource.arn,
       input: parameters,
@@ -296,13 +306,16 @@ export async function runTask(call: TaskCall, env: TaskEnvironment): Promise<unk
     if (waiter) {
       // The deadline (or a SendTaskFailure) may come while the call is still in flight; a success
       // that arrives that early (the callee answered at once) waits for the call to return.
-      const closedEarly = waiter.then(() => new Promise<never>(() => {}));
-      const submitted = await Promise.race([dispatch(resource, input, call, env), closedEarly]);
-      env.record('TaskSubmitted', {
-        ...ids,
-        output: JSON.stringify(submitted ?? null),
-        outputDetails: { truncated: false },
-      });
+      if (!call.resumeToken) {
+        const closedEarly = waiter.then(() => new Promise<never>(() => {}));
+        const submitted = await Promise.race([dispatch(resource, input, call, env), closedEarly]);
+        env.record('TaskSubmitted', {
+          ...ids,
+          output: JSON.stringify(submitted ?? null),
+          outputDetails: { truncated: false },
+        });
+        if (token) call.onSubmitted?.(token, env.tokens.get(token)?.startedAt ?? new Date());
+      }
       output = await waiter;
     } else if (resource.pattern === 'sync' || resource.pattern === 'sync:2') {
       output = await withTimeout(runChildToCompletion(input, call, env, ids), call, env);

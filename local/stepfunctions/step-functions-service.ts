@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as afterPendingEvents } from 'node:timers/promises';
 import {
   ExecutionError,
@@ -16,6 +16,7 @@ import {
   ROOT_EXECUTION_CONTEXT_KEY,
   type StateInfo,
 } from './engine-definition.ts';
+import { type JournalEntry, JournalReplay, journalKey } from './execution-journal.ts';
 import {
   type ExecutionRecord,
   type ExecutionStatus,
@@ -90,6 +91,15 @@ interface Registered {
   machine: LocalStateMachine;
   program: EngineProgram;
   engine: StateMachine;
+  /** Of the ASL as deployed: a restart resumes an execution only on the definition it started on. */
+  definitionHash: string;
+}
+
+/** What `resumeInterrupted` did with the executions an earlier runtime left RUNNING. */
+export interface InterruptedExecutions {
+  resumed: ExecutionRecord[];
+  /** Could not be resumed (recorded ABORTED, error Local.RuntimeRestarted, with the reason as cause). */
+  aborted: ExecutionRecord[];
 }
 
 interface Running {
@@ -158,7 +168,8 @@ export class StepFunctionsService {
     const engine = new StateMachine(program.definition as unknown as StateMachineDefinition, {
       validationOptions: { noValidate: true },
     });
-    this.machines.set(machine.arn, { machine, program, engine });
+    const definitionHash = createHash('sha256').update(JSON.stringify(machine.definition)).digest('hex');
+    this.machines.set(machine.arn, { machine, program, engine, definitionHash });
     const warnings = new Set([...machine.warnings, ...checked, ...program.warnings]);
     this.warnings.push(...[...warnings].map((w) => `${machine.name}: ${w}`));
   }
@@ -298,14 +309,81 @@ export class StepFunctionsService {
     return record;
   }
 
-  /** Stops every running execution (recorded as ABORTED, error Local.RuntimeStopped). */
+  /**
+   * Ends this runtime's runs. With a durable store (a directory) every running execution stays
+   * RUNNING on disk, journal and task tokens included, and the next runtime on that directory
+   * resumes it (`resumeInterrupted`), as Step Functions keeps executions running across anything.
+   * Without one they are recorded ABORTED (error Local.RuntimeStopped): nothing could resume them.
+   */
   async close(): Promise<void> {
-    const pending = [...this.running.entries()].map(([arn, run]) => {
-      this.stop(arn, 'Local.RuntimeStopped', 'The local runtime was shut down');
-      return run.done;
-    });
+    const running = [...this.running.entries()];
+    if (this.executions.durable) {
+      // Suspend all first: stopping a parent also stops its .sync children, which must stay resumable.
+      for (const [arn] of running) this.executions.suspend(arn);
+      for (const [, run] of running) run.stop();
+    } else {
+      for (const [arn] of running) this.stop(arn, 'Local.RuntimeStopped', 'The local runtime was shut down');
+    }
     this.tokens.cancelAll();
-    await Promise.allSettled(pending);
+    await Promise.allSettled(running.map(([, run]) => run.done));
+  }
+
+  /**
+   * Resumes the executions the store holds as RUNNING (an earlier runtime on the same directory was
+   * stopped or killed while they ran): each runs again from its input, its journalled steps answered
+   * from the journal, so it carries on where it was: waiting tasks on their same tokens, Wait states
+   * until their original deadline. One that cannot be resumed (its state machine is gone or its
+   * definition changed, or it predates journals) is recorded ABORTED with error Local.RuntimeRestarted.
+   */
+  async resumeInterrupted(): Promise<InterruptedExecutions> {
+    this.timeoutError ??= await engineTimeoutError();
+    const resumed: ExecutionRecord[] = [];
+    const aborted: ExecutionRecord[] = [];
+    // Oldest first: a parent's .sync child is resumed before the parent asks for it again.
+    const interrupted = this.executions
+      .interrupted()
+      .sort((a, b) => a.startDate.getTime() - b.startDate.getTime());
+    for (const record of interrupted) {
+      const registered = this.machines.get(record.stateMachineArn);
+      const reason = !registered
+        ? 'its state machine is no longer in the template'
+        : record.definitionHash !== registered.definitionHash || !record.journal
+          ? record.journal
+            ? 'its state machine definition changed since it started (AWS would finish it on the old version)'
+            : 'it was recorded by a runtime that did not journal executions'
+          : undefined;
+      if (registered && reason === undefined) {
+        // Its partners may answer the moment we are up, before the replay reaches their task.
+        for (const entry of record.journal ?? []) {
+          if (entry.outcome !== 'waiting') continue;
+          const stateName = entry.key.slice(0, entry.key.lastIndexOf('#'));
+          const { TimeoutSeconds, HeartbeatSeconds } =
+            registered.program.states.get(stateName)?.definition ?? {};
+          this.tokens.issue({
+            executionArn: record.executionArn,
+            stateName,
+            ...(typeof TimeoutSeconds === 'number' && { timeoutSeconds: TimeoutSeconds }),
+            ...(typeof HeartbeatSeconds === 'number' && { heartbeatSeconds: HeartbeatSeconds }),
+            resume: { token: entry.token, startedAt: new Date(entry.startedAt) },
+          });
+        }
+        this.launch(registered, record, JSON.parse(record.input) as EngineJson, true);
+        resumed.push(record);
+        continue;
+      }
+      const cause = `The local runtime restarted while this execution ran and cannot resume it: ${reason}`;
+      this.executions.append(record.executionArn, 'ExecutionAborted', {
+        error: 'Local.RuntimeRestarted',
+        cause,
+      });
+      this.executions.finish(record.executionArn, {
+        status: 'ABORTED',
+        error: 'Local.RuntimeRestarted',
+        cause,
+      });
+      aborted.push(this.executions.get(record.executionArn)!);
+    }
+    return { resumed, aborted };
   }
 
   // ---- internals ----
@@ -381,17 +459,33 @@ export class StepFunctionsService {
       input,
       startDate: this.now(),
       ...(parentExecutionArn && { parentExecutionArn }),
+      definitionHash: registered.definitionHash,
     });
     this.launch(registered, record, inputValue);
     return record;
   }
 
-  private launch(registered: Registered, record: ExecutionRecord, input: EngineJson): void {
+  private launch(registered: Registered, record: ExecutionRecord, input: EngineJson, resumed = false): void {
     const { machine, program, engine } = registered;
     const { executionArn } = record;
     const abort = new AbortController();
     const tokenSentinel = `qm-local-task-token-placeholder-${randomUUID()}`;
     const timeoutError = this.timeoutError!;
+    const replay = new JournalReplay(record.journal ?? []);
+    const journalStep = (stateName: string): JournalStep => ({
+      begin: (value) => {
+        const key = journalKey(stateName, value, tokenSentinel);
+        const { n, entry } = replay.next(key);
+        return {
+          ...(entry && { entry }),
+          record: (progress) => {
+            // A stopped or suspended run's last gasps (cancelled tokens…) are not steps it took.
+            if (!abort.signal.aborted)
+              this.executions.journal(executionArn, { key, n, ...progress } as JournalEntry);
+          },
+        };
+      },
+    });
     const env: TaskEnvironment = {
       region: this.options.region,
       timeScale: this.timeScale,
@@ -403,8 +497,13 @@ export class StepFunctionsService {
     const handlers: TaskHandlers = {};
     for (const info of program.states.values()) {
       if (info.emulated) {
-        handlers[info.name] = (value) => this.runEmulated(info, value, abort.signal);
+        const step = journalStep(info.name);
+        handlers[info.name] = async (value) => {
+          await afterPendingEvents();
+          return this.runEmulated(info, value, abort.signal, step);
+        };
       } else if (info.type === 'Task') {
+        const step = journalStep(info.name);
         const resource = parseResource(String(info.definition.Resource));
         const { TimeoutSeconds: timeoutSeconds, HeartbeatSeconds: heartbeatSeconds } = info.definition;
         handlers[info.name] = async (value) => {
@@ -412,20 +511,47 @@ export class StepFunctionsService {
           // history before this attempt's task events: the engine's log is delivered asynchronously.
           await afterPendingEvents();
           if (abort.signal.aborted) throw new TaskError('States.Runtime', 'The execution was stopped');
-          return (await runTask(
-            {
-              resource,
-              input: value,
-              executionArn,
-              stateMachineArn: machine.arn,
-              stateName: info.name,
-              ...(typeof timeoutSeconds === 'number' && { timeoutSeconds }),
-              ...(typeof heartbeatSeconds === 'number' && { heartbeatSeconds }),
-              tokenSentinel,
-              signal: abort.signal,
-            },
-            env,
-          )) as EngineJson;
+          const { entry, record: journal } = step.begin(value);
+          if (entry?.outcome === 'succeeded') return entry.output as EngineJson;
+          if (entry?.outcome === 'failed') {
+            throw entry.error === 'States.Timeout'
+              ? timeoutError()
+              : new TaskError(entry.error, entry.cause ?? '');
+          }
+          try {
+            const output = (await runTask(
+              {
+                resource,
+                input: value,
+                executionArn,
+                stateMachineArn: machine.arn,
+                stateName: info.name,
+                ...(typeof timeoutSeconds === 'number' && { timeoutSeconds }),
+                ...(typeof heartbeatSeconds === 'number' && { heartbeatSeconds }),
+                tokenSentinel,
+                signal: abort.signal,
+                onSubmitted: (token, startedAt) =>
+                  journal({ outcome: 'waiting', token, startedAt: startedAt.toISOString() }),
+                ...(entry?.outcome === 'waiting' && {
+                  resumeToken: { token: entry.token, startedAt: new Date(entry.startedAt) },
+                }),
+              },
+              env,
+            )) as EngineJson;
+            journal({ outcome: 'succeeded', output });
+            return output;
+          } catch (error) {
+            // Terminal errors (States.Runtime…) end the execution: nothing to resume.
+            const e = error instanceof Error ? error : new Error(String(error));
+            if (!(e instanceof TaskError) || e.isRetryable || e.isCatchable) {
+              journal({
+                outcome: 'failed',
+                error: e.name,
+                ...(e.message && e.message !== e.name && { cause: e.message }),
+              });
+            }
+            throw error;
+          }
         };
       }
     }
@@ -446,7 +572,13 @@ export class StepFunctionsService {
         [ROOT_EXECUTION_CONTEXT_KEY]: { Input: input, StartTime: startTime },
       },
     });
-    const recorder = new HistoryRecorder(this.executions, executionArn, machine.roleArn, program.states);
+    const recorder = new HistoryRecorder(
+      this.executions,
+      executionArn,
+      machine.roleArn,
+      program.states,
+      resumed ? { replaying: () => replay.replaying } : undefined,
+    );
     const drained = (async () => {
       for await (const event of run.eventLogs) recorder.onEngineEvent(event);
     })();
@@ -512,44 +644,74 @@ export class StepFunctionsService {
     };
   }
 
-  /** Wait states with a dynamic duration, and Pass states with a falsy Result (see engine-definition). */
-  private async runEmulated(info: StateInfo, input: EngineJson, signal: AbortSignal): Promise<EngineJson> {
+  /** Wait states (journalled: a resumed one sleeps what is left) and Pass states with a falsy Result. */
+  private async runEmulated(
+    info: StateInfo,
+    input: EngineJson,
+    signal: AbortSignal,
+    step: JournalStep,
+  ): Promise<EngineJson> {
     const state: AslObject = info.definition;
     if (info.emulated === 'pass') return state.Result as EngineJson;
-    let ms: number;
-    try {
-      if (typeof state.Seconds === 'number') ms = state.Seconds * 1000;
-      else if (typeof state.SecondsPath === 'string') {
-        const seconds = evaluateReferencePath(state.SecondsPath, input);
-        if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
-          throw new Error(`SecondsPath ${state.SecondsPath} must point to a non-negative integer`);
-        }
-        ms = seconds * 1000;
-      } else {
-        const timestamp =
-          typeof state.Timestamp === 'string'
-            ? state.Timestamp
-            : evaluateReferencePath(String(state.TimestampPath), input);
-        const at = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
-        if (Number.isNaN(at))
-          throw new Error(`Wait ${info.name}: ${String(timestamp)} is not an RFC 3339 timestamp`);
-        ms = at - Date.now();
-      }
-    } catch (e) {
-      throw new TaskError('States.Runtime', (e as Error).message, { retryable: false, catchable: false });
+    const { entry, record } = step.begin(input);
+    if (entry?.outcome === 'succeeded') return entry.output as EngineJson;
+    let until: number;
+    if (entry?.outcome === 'sleeping') until = entry.until;
+    else {
+      until = Date.now() + Math.max(0, waitMilliseconds(info, input)) * this.timeScale;
+      record({ outcome: 'sleeping', until });
     }
     await new Promise<void>((resolve) => {
       // A Wait holds the process open (unlike a token deadline), and may exceed setTimeout's range.
-      const timer = startTimer(Math.max(0, ms) * this.timeScale, resolve, false);
+      const timer = startTimer(until - Date.now(), resolve, false);
       const onAbort = () => {
         timer.clear();
         resolve();
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
+    if (!signal.aborted) record({ outcome: 'succeeded', output: input });
     return input;
   }
 }
+
+/** How long a Wait state waits for this input, unscaled; its errors are States.Runtime (terminal). */
+function waitMilliseconds(info: StateInfo, input: EngineJson): number {
+  const state: AslObject = info.definition;
+  try {
+    if (typeof state.Seconds === 'number') return state.Seconds * 1000;
+    if (typeof state.SecondsPath === 'string') {
+      const seconds = evaluateReferencePath(state.SecondsPath, input);
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+        throw new Error(`SecondsPath ${state.SecondsPath} must point to a non-negative integer`);
+      }
+      return seconds * 1000;
+    }
+    const timestamp =
+      typeof state.Timestamp === 'string'
+        ? state.Timestamp
+        : evaluateReferencePath(String(state.TimestampPath), input);
+    const at = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+    if (Number.isNaN(at))
+      throw new Error(`Wait ${info.name}: ${String(timestamp)} is not an RFC 3339 timestamp`);
+    return at - Date.now();
+  } catch (e) {
+    throw new TaskError('States.Runtime', (e as Error).message, { retryable: false, catchable: false });
+  }
+}
+
+/** One occurrence of a journalled step: what the journal holds for it, and how to record its progress. */
+interface JournalStep {
+  begin(input: unknown): {
+    entry?: JournalEntry;
+    record: (progress: JournalProgress) => void;
+  };
+}
+type JournalProgress = JournalEntry extends infer E
+  ? E extends JournalEntry
+    ? Omit<E, 'key' | 'n'>
+    : never
+  : never;
 
 function describe(record: ExecutionRecord): DescribeExecutionOutput {
   return {

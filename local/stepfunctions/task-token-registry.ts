@@ -44,6 +44,7 @@ export interface TaskTokenRegistryOptions {
 }
 
 interface Entry extends TaskTokenRecord {
+  result: Promise<unknown>;
   resolve(output: unknown): void;
   reject(error: Error): void;
   timers: { timeout?: Timer; heartbeat?: Timer };
@@ -96,15 +97,28 @@ export class TaskTokenRegistry {
     this.makeError = options.makeError ?? defaultError;
   }
 
-  /** Issues a token for a waiting task; `result` settles when the task is answered or times out. */
+  /**
+   * Issues a token for a waiting task; `result` settles when the task is answered or times out.
+   * `resume` re-issues a token an earlier runtime handed out (the execution was resumed after a
+   * restart): the same string, its timeout counted from when it was first issued, and a fresh
+   * heartbeat window (heartbeats sent while no runtime ran could not be received).
+   */
   issue(request: {
     executionArn: string;
     stateName: string;
     timeoutSeconds?: number;
     heartbeatSeconds?: number;
+    resume?: { token: string; startedAt: Date };
   }): { token: string; result: Promise<unknown> } {
-    const token = `${TOKEN_PREFIX}${randomUUID()}`;
+    if (request.resume && !request.resume.token.startsWith(TOKEN_PREFIX)) {
+      throw new TaskTokenError('InvalidToken', `Invalid Token: 'Unable to parse the token'`);
+    }
+    const token = request.resume?.token ?? `${TOKEN_PREFIX}${randomUUID()}`;
+    // Re-issued at resume time (so it works at once), then claimed by its task when the replay gets there.
+    const existing = request.resume && this.entries.get(token);
+    if (existing) return { token, result: existing.result };
     const now = new Date();
+    const startedAt = request.resume?.startedAt ?? now;
     let resolve!: (output: unknown) => void;
     let reject!: (error: Error) => void;
     const result = new Promise<unknown>((res, rej) => {
@@ -117,18 +131,20 @@ export class TaskTokenRegistry {
       token,
       executionArn: request.executionArn,
       stateName: request.stateName,
-      startedAt: now,
+      startedAt,
       lastHeartbeatAt: now,
       timeoutSeconds: request.timeoutSeconds,
       heartbeatSeconds: request.heartbeatSeconds,
       status: 'WAITING',
+      result,
       resolve,
       reject,
       timers: {},
     };
     this.entries.set(token, entry);
     if (request.timeoutSeconds !== undefined) {
-      entry.timers.timeout = startTimer(request.timeoutSeconds * 1000 * this.timeScale, () =>
+      const elapsed = now.getTime() - startedAt.getTime();
+      entry.timers.timeout = startTimer(request.timeoutSeconds * 1000 * this.timeScale - elapsed, () =>
         this.close(entry, 'TIMED_OUT', this.makeError('States.Timeout', undefined)),
       );
     }

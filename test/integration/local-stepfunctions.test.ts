@@ -843,14 +843,157 @@ describe('executions', () => {
       const reloaded = new ExecutionStore({ directory: dir });
       expect(reloaded.get(finished.executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"a":1}' });
       expect(reloaded.history(finished.executionArn).map((e) => e.type)).toEqual(types(finished.events));
-      expect(reloaded.get(pending.executionArn)).toMatchObject({
-        status: 'ABORTED',
-        error: 'Local.RuntimeRestarted',
-      });
-      expect(reloaded.warnings).toHaveLength(1);
+      // What a killed process leaves: the running one is on disk as RUNNING, ready to be resumed.
+      expect(reloaded.get(pending.executionArn)).toMatchObject({ status: 'RUNNING' });
+      expect(reloaded.interrupted().map((r) => r.executionArn)).toEqual([pending.executionArn]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('a restart on the same directory resumes RUNNING executions', () => {
+    const flow = (name: string, waitSeconds = 60) =>
+      machine(name, {
+        StartAt: 'Reserve',
+        States: {
+          Reserve: {
+            Type: 'Task',
+            Resource: fnArn('reserve'),
+            ResultPath: '$.reservation',
+            Next: 'Approve',
+          },
+          Approve: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: { FunctionName: fnArn('notify'), Payload: { 'token.$': '$$.Task.Token' } },
+            TimeoutSeconds: 3600,
+            ResultPath: '$.approval',
+            Next: 'Cool',
+          },
+          Cool: { Type: 'Wait', Seconds: waitSeconds, Next: 'Ship' },
+          Ship: { Type: 'Task', Resource: fnArn('ship'), End: true },
+        },
+      });
+    const journalled = async (svc: StepFunctionsService, executionArn: string, outcome: string) => {
+      for (;;) {
+        const entry = svc.executions.get(executionArn)?.journal?.find((e) => e.outcome === outcome);
+        if (entry) return entry;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const fakes = () => {
+      const tokens = mailbox<string>();
+      let reservations = 0;
+      const lambda = new FakeLambda({
+        reserve: () => ({ reservationId: `r-${++reservations}` }),
+        notify: (event) => {
+          tokens.push((event as { token: string }).token);
+          return {};
+        },
+        ship: (event) => ({ shipped: event }),
+      });
+      return { lambda, tokens };
+    };
+
+    it('finished steps are not called again, the waiting task keeps its token, the history carries on', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qm-sfn-resume-'));
+      try {
+        const sm = flow('Resumable');
+        const { lambda, tokens } = fakes();
+        const first = service([sm], { lambda, store: new ExecutionStore({ directory: dir }) });
+        const { executionArn } = await first.startExecution({
+          stateMachineArn: sm.arn,
+          name: 'order-1',
+          input: '{"orderId":"o-1"}',
+        });
+        const token = await tokens.next();
+        // The journal keeps the token once the call that carries it returned (TaskSubmitted).
+        await journalled(first, executionArn, 'waiting');
+        const before = await first.getExecutionHistory({ executionArn });
+        await first.close();
+        // A graceful stop keeps it RUNNING on disk (AWS would keep it running).
+        expect(new ExecutionStore({ directory: dir }).get(executionArn)?.status).toBe('RUNNING');
+
+        const second = service([sm], { lambda, store: new ExecutionStore({ directory: dir }) });
+        const carried = await second.resumeInterrupted();
+        expect(carried.resumed.map((r) => r.executionArn)).toEqual([executionArn]);
+        expect(carried.aborted).toEqual([]);
+        expect((await second.describeExecution({ executionArn })).status).toBe('RUNNING');
+        // The partner answers on the token it got before the restart.
+        await second.sendTaskSuccess({ taskToken: token, output: '{"approved":true}' });
+        const done = await second.waitForExecution(executionArn);
+        expect(done.status).toBe('SUCCEEDED');
+        expect(JSON.parse(done.output ?? 'null')).toEqual({
+          shipped: { orderId: 'o-1', reservation: { reservationId: 'r-1' }, approval: { approved: true } },
+        });
+        // Each side effect happened once across both runtimes.
+        expect(lambda.eventsOf('reserve')).toHaveLength(1);
+        expect(lambda.eventsOf('notify')).toHaveLength(1);
+        expect(lambda.eventsOf('ship')).toHaveLength(1);
+        // One history: what the first runtime recorded, then the rest, nothing twice.
+        const { events } = await second.getExecutionHistory({ executionArn });
+        expect(types(events).slice(0, before.events.length)).toEqual(types(before.events));
+        expect(types(events).filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+        expect(enteredStates(events)).toEqual(['Reserve', 'Approve', 'Cool', 'Ship']);
+        expect(types(events).at(-1)).toBe('ExecutionSucceeded');
+        expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a Wait resumed after a restart keeps its original deadline', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qm-sfn-resume-wait-'));
+      try {
+        // 1 day at 0.001 is 86 s: the execution is certainly still waiting when the runtime stops.
+        const sm = flow('ResumableWait', 86_400);
+        const { lambda, tokens } = fakes();
+        const first = service([sm], { lambda, store: new ExecutionStore({ directory: dir }) });
+        const { executionArn } = await first.startExecution({ stateMachineArn: sm.arn, input: '{}' });
+        await first.sendTaskSuccess({ taskToken: await tokens.next(), output: '{}' });
+        const entry = await journalled(first, executionArn, 'sleeping');
+        await first.close();
+
+        const second = service([sm], { lambda, store: new ExecutionStore({ directory: dir }) });
+        await second.resumeInterrupted();
+        const record = second.executions.get(executionArn);
+        expect(record?.status).toBe('RUNNING');
+        // Same deadline as before the restart, not a new full day.
+        expect(record?.journal?.find((e) => e.outcome === 'sleeping')).toEqual(entry);
+        expect(lambda.eventsOf('notify')).toHaveLength(1);
+        expect(lambda.eventsOf('ship')).toHaveLength(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('an execution whose state machine changed is not resumed: ABORTED, Local.RuntimeRestarted, with why', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qm-sfn-resume-changed-'));
+      try {
+        const { lambda, tokens } = fakes();
+        const before = flow('Changing');
+        const first = service([before], { lambda, store: new ExecutionStore({ directory: dir }) });
+        const { executionArn } = await first.startExecution({ stateMachineArn: before.arn, input: '{}' });
+        await tokens.next();
+        await journalled(first, executionArn, 'waiting');
+        await first.close();
+
+        const after = flow('Changing', 5);
+        const second = service([after], { lambda, store: new ExecutionStore({ directory: dir }) });
+        const carried = await second.resumeInterrupted();
+        expect(carried.resumed).toEqual([]);
+        expect(carried.aborted).toEqual([
+          expect.objectContaining({
+            executionArn,
+            status: 'ABORTED',
+            error: 'Local.RuntimeRestarted',
+            cause: expect.stringContaining('definition changed'),
+          }),
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
 
