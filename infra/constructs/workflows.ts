@@ -12,6 +12,7 @@ import type { QuartermasterConfig } from '../config.ts';
 import type { Api } from './api.ts';
 import { acknowledgeWorkflowRole, addEventQueueConsumer, addEventStarter } from './event-started-workflow.ts';
 import { grantTableActions } from './grants.ts';
+import { OpsFulfilment } from './ops-fulfilment.ts';
 import { QmFunction } from './qm-function.ts';
 
 export interface WorkflowsProps {
@@ -36,6 +37,8 @@ export class Workflows extends Construct {
   readonly startQueue: Queue;
   readonly startDlq: Queue;
   readonly wakeBackorders: QmFunction;
+  /** Ops re-drive: resume an order, list and reconcile stalled ones. */
+  readonly ops: OpsFulfilment;
   readonly wakeRule: Rule;
 
   constructor(scope: Construct, id: string, props: WorkflowsProps) {
@@ -151,5 +154,7 @@ export class Workflows extends Construct {
 
     const cancel = props.api.functions.CancelOrder;
     if (cancel) stateMachine.grantTaskResponse(cancel);
+
+    this.ops = new OpsFulfilment(this, 'Ops', { api: props.api, stateMachine });
   }
 }

@@ -10,6 +10,12 @@ import { LocationViewSchema } from '../usecases/get-location.ts';
 import { OrderActivitySchema, StateMachineViewSchema } from '../usecases/get-order-activity.ts';
 import { HoldInventoryRequestSchema } from '../usecases/hold-inventory.ts';
 import { ReleaseOrderHoldRequestSchema } from '../usecases/release-order-hold.ts';
+import {
+  ReconcileReportSchema,
+  ReconcileRequestSchema,
+  ResumeOutcomeSchema,
+  StalledOrderSchema,
+} from '../usecases/resume-fulfilment.ts';
 import { SyncInventoryRequestSchema } from '../usecases/sync-inventory.ts';
 import { ExecutionDetailSchema, ExecutionSummarySchema } from '../usecases/workflow-executions.ts';
 import { accessOf, type RouteAccess, scopeLabel } from './route-access.ts';
@@ -216,6 +222,36 @@ export const API_ROUTES: ApiRoute[] = [
     success: [200],
     errors: [400, 403, 404, 429],
     query: ['stateMachine'],
+  },
+  {
+    method: 'POST',
+    path: '/ops/orders/{orderId}/resume',
+    summary:
+      'Resume the fulfilment of an order whose run ended abnormally: a new run <orderId>-r<n> from its stored state (idempotent)',
+    scope: 'admin',
+    response: ResumeOutcomeSchema,
+    success: [200, 202],
+    errors: [403, 404, 409, 429],
+  },
+  {
+    method: 'GET',
+    path: '/ops/orders/stalled',
+    summary: 'Unsettled orders with no live fulfilment run, and the units they still reserve',
+    scope: 'admin',
+    response: z.object({ items: z.array(StalledOrderSchema) }),
+    success: [200],
+    errors: [400, 403, 429],
+    query: ['limit', 'olderThanSeconds'],
+  },
+  {
+    method: 'POST',
+    path: '/ops/orders/reconcile',
+    summary: 'Resume, release the reservations of, or only report every stalled order; says what it did',
+    scope: 'admin',
+    request: ReconcileRequestSchema,
+    response: ReconcileReportSchema,
+    success: [200],
+    errors: [400, 403, 429],
   },
   {
     method: 'GET',

@@ -59,6 +59,12 @@ export interface FulfilmentLoop {
   round: number;
   resourceAttempts: number;
   excludedLocationIds: string[];
+  /**
+   * A run started by ops to resume an order whose earlier run ended abnormally
+   * (POST /ops/orders/{orderId}/resume): Allocate also hands back the order's live shipments, so this
+   * run waits on them again (Request shipment adopts each one: a fresh token, no second request).
+   */
+  resume?: boolean;
 }
 
 export interface ShipmentOutcome {
@@ -267,6 +273,16 @@ export function makeFulfilmentSteps(deps: {
           covered.set(key, (covered.get(key) ?? 0) + l.quantity);
         }
       }
+      // Resumed run: the shipments an earlier run released are still out there; wait on them again.
+      const adopted: PlannedShipment[] = input.loop.resume
+        ? live.map((s) => ({
+            shipmentId: s.shipmentId,
+            locationId: s.locationId,
+            kind: s.kind,
+            ...(s.toLocationId === undefined ? {} : { toLocationId: s.toLocationId }),
+            lines: s.lines,
+          }))
+        : [];
       const uncovered: ReservedUnits[] = result.reservations
         .map((r) => ({
           lineId: r.lineId,
@@ -282,6 +298,7 @@ export function makeFulfilmentSteps(deps: {
       );
       const round = input.loop.round;
       const shipments: PlannedShipment[] = [
+        ...adopted,
         ...summary.shipments.map((s) => ({
           shipmentId: shipmentIdFor(order.orderId, round, s.locationId, s.kind ?? 'ship'),
           locationId: s.locationId,
@@ -344,6 +361,25 @@ export function makeFulfilmentSteps(deps: {
       const written = await deps.shipments.request(shipment, [
         shipmentRequestEvent(base(input.correlationId), order, shipment, sla),
       ]);
+      if (written === 'token-replaced') {
+        // A retried step, or a resumed run adopting a shipment an earlier run released: the
+        // location may have reported while no run waited on it (its token was dead). What it
+        // reported is settled here; a live one now reports to this run's token.
+        const stored = await deps.shipments.get(shipment.shipmentId);
+        if ((stored?.status === 'SHIPPED' || stored?.status === 'DELIVERED') && deps.engine) {
+          await deps.engine.sendTaskSuccess(input.taskToken, { shipmentId: shipment.shipmentId });
+          return { shipmentId: shipment.shipmentId };
+        }
+        if (stored?.status === 'CANCELLED') {
+          throw new WorkflowError(WORKFLOW_ERRORS.orderCancelled, `Shipment ${shipment.shipmentId} was cancelled`);
+        }
+        if (stored && !LIVE_SHIPMENT_STATUSES.includes(stored.status)) {
+          throw new WorkflowError(
+            WORKFLOW_ERRORS.shipmentRejected,
+            `${stored.locationId} left ${stored.shipmentId} ${stored.status}: ${stored.reason ?? 'no reason'}`,
+          );
+        }
+      }
       const lineIds = new Set(planned.lines.map((l) => l.lineId));
       // Written after the shipment: a cancellation either sees the shipment (and signals its token)
       // or is seen here.

@@ -51,6 +51,37 @@ describe('ops executions API', () => {
     for (const s of [...list, ...get]) expect(s.Resource).not.toBe('*');
   });
 
+  test('resume and reconcile: StartExecution on the fulfilment state machine and DescribeExecution on its executions, nothing else', () => {
+    const fulfilment = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) =>
+      id.includes('Fulfilment'),
+    )!;
+    for (const name of ['ApiResumeOrderFulfilment', 'ApiReconcileStalledOrders', 'ApiListStalledOrders']) {
+      const granted = states(name);
+      const start = granted.filter((s) => [s.Action].flat().includes('states:StartExecution'));
+      const describe = granted.filter((s) => [s.Action].flat().includes('states:DescribeExecution'));
+      expect(start).toHaveLength(name === 'ApiListStalledOrders' ? 0 : 1);
+      for (const s of start) expect(s.Resource).toEqual({ Ref: fulfilment });
+      expect(describe).toHaveLength(1);
+      // Executions of the fulfilment state machine only (arn:…:execution:<its name>:*).
+      expect(arnText(describe[0]?.Resource)).toContain(':execution:Quartermaster-OrderFulfilment:*');
+      expect(granted.flatMap((s) => [s.Action].flat()).sort()).toEqual(
+        name === 'ApiListStalledOrders'
+          ? ['states:DescribeExecution']
+          : ['states:DescribeExecution', 'states:StartExecution'],
+      );
+    }
+  });
+
+  test('the resume routes are POST/GET under /ops/orders and need an API key', () => {
+    const methods = template.findResources('AWS::ApiGateway::Method', {
+      Properties: { ApiKeyRequired: true },
+    });
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const paths = Object.values(resources).map((r) => (r.Properties as Json).PathPart);
+    expect(paths).toEqual(expect.arrayContaining(['resume', 'stalled', 'reconcile']));
+    expect(Object.keys(methods).length).toBeGreaterThan(0);
+  });
+
   test('a state machine not named <stackName>-… fails the synth (the ops role could not read it)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Quartermaster');

@@ -1,11 +1,12 @@
 import {
+  DescribeExecutionCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { TaskSignalOutcome, WorkflowEngine } from '../../ports/workflow-engine.ts';
+import type { FulfilmentRun, TaskSignalOutcome, WorkflowEngine } from '../../ports/workflow-engine.ts';
 
 /** The task is no longer waiting: timed out, already completed, or the execution ended. */
 const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -54,5 +55,22 @@ export function makeStepFunctionsEngine(options: {
         client.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_000) })),
       ),
     sendTaskHeartbeat: (taskToken) => signal(() => client.send(new SendTaskHeartbeatCommand({ taskToken }))),
+    async describeFulfilment(name) {
+      const executionArn = `${options.stateMachineArn().replace(':stateMachine:', ':execution:')}:${name}`;
+      try {
+        const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+        return {
+          name,
+          status: (d.status ?? 'RUNNING') as FulfilmentRun['status'],
+          startDate: d.startDate ?? new Date(0),
+          ...(d.stopDate && { stopDate: d.stopDate }),
+          ...(d.error !== undefined && { error: d.error }),
+          ...(d.cause !== undefined && { cause: d.cause }),
+        };
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return undefined;
+        throw error;
+      }
+    },
   };
 }
