@@ -68,7 +68,7 @@ describe('fault injection: the process is killed during an execution and restart
   beforeAll(async () => {
     eastWms = await startWebhookReceiver({ secret: EAST_SECRET });
     template = synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' });
-  }, 60_000);
+  }, 300_000);
   afterAll(async () => {
     await first?.close();
     await second?.close();
