@@ -228,7 +228,6 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/ops/orders/{orderId}/resume',
     summary:
       'Resume the fulfilment of an order whose run ended abnormally: a new run <orderId>-r<n> from its stored state (idempotent)',
-    scope: 'admin',
     response: ResumeOutcomeSchema,
     success: [200, 202],
     errors: [403, 404, 409, 429],
@@ -237,7 +236,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     path: '/ops/orders/stalled',
     summary: 'Unsettled orders with no live fulfilment run, and the units they still reserve',
-    scope: 'admin',
     response: z.object({ items: z.array(StalledOrderSchema) }),
     success: [200],
     errors: [400, 403, 429],
@@ -247,7 +245,6 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/ops/orders/reconcile',
     summary: 'Resume, release the reservations of, or only report every stalled order; says what it did',
-    scope: 'admin',
     request: ReconcileRequestSchema,
     response: ReconcileReportSchema,
     success: [200],

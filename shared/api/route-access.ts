@@ -70,6 +70,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /ops/executions': { anyOf: ['admin'], ownership: 'none' },
   'GET /ops/executions/{name}': { anyOf: ['admin'], ownership: 'none' },
   'GET /ops/orders/{orderId}/events': { anyOf: ['admin'], ownership: 'none' },
+  'POST /ops/orders/{orderId}/resume': { anyOf: ['admin'], ownership: 'none' },
+  'GET /ops/orders/stalled': { anyOf: ['admin'], ownership: 'none' },
+  'POST /ops/orders/reconcile': { anyOf: ['admin'], ownership: 'none' },
   'GET /ops/state-machines/{name}': { anyOf: ['admin'], ownership: 'none' },
 };
 

@@ -371,7 +371,10 @@ export function makeFulfilmentSteps(deps: {
           return { shipmentId: shipment.shipmentId };
         }
         if (stored?.status === 'CANCELLED') {
-          throw new WorkflowError(WORKFLOW_ERRORS.orderCancelled, `Shipment ${shipment.shipmentId} was cancelled`);
+          throw new WorkflowError(
+            WORKFLOW_ERRORS.orderCancelled,
+            `Shipment ${shipment.shipmentId} was cancelled`,
+          );
         }
         if (stored && !LIVE_SHIPMENT_STATUSES.includes(stored.status)) {
           throw new WorkflowError(
