@@ -196,14 +196,16 @@ export class FulfilmentWorkflow extends Construct {
     );
 
     // Allocation round.
-    const allocate = guard(
-      step(
-        STATES.allocate,
-        'allocate',
-        { orderId, correlationId, loop: JsonPath.objectAt('$.loop') },
-        { resultPath: '$.allocation' },
-      ),
+    const allocate = step(
+      STATES.allocate,
+      'allocate',
+      { orderId, correlationId, loop: JsonPath.objectAt('$.loop') },
+      { resultPath: '$.allocation' },
     );
+    // Ops held the order (POST /orders/{id}/hold) after the hold check: wait for its release, then
+    // allocate. Before the guard, whose States.ALL would otherwise catch it first.
+    allocate.addCatch(awaitRelease, { errors: [WORKFLOW_ERRORS.orderOnHold], resultPath: JsonPath.DISCARD });
+    guard(allocate);
 
     // One iteration per planned shipment.
     const requestShipment = step(

@@ -136,6 +136,14 @@ export class Workflows extends Construct {
       tableActions: ['GetItem', 'PutItem', 'Query', 'ConditionCheckItem'],
     });
     stateMachine.grantTaskResponse(releaseHold);
+    // Ops hold an order not yet sourced; the workflow meets the hold at its hold check or at Allocate.
+    props.api.addRoute('POST', '/orders/{orderId}/hold', {
+      name: 'HoldOrder',
+      entry: 'functions/api/order-hold.ts',
+      description: 'POST /orders/{orderId}/hold: ops put an order not yet sourced on hold',
+      service: 'fulfilment',
+      tableActions: ['GetItem', 'PutItem', 'Query', 'ConditionCheckItem'],
+    });
     // The hold step answers its own token when a release came before the token was stored. The ARN
     // is built from the name: referencing the state machine would make function ↔ machine a cycle.
     this.steps.addToRolePolicy(

@@ -9,6 +9,7 @@ import { CancelOrderRequestSchema } from '../usecases/cancel-order.ts';
 import { LocationViewSchema } from '../usecases/get-location.ts';
 import { OrderActivitySchema, StateMachineViewSchema } from '../usecases/get-order-activity.ts';
 import { HoldInventoryRequestSchema } from '../usecases/hold-inventory.ts';
+import { HoldOrderRequestSchema } from '../usecases/hold-order.ts';
 import { ReleaseOrderHoldRequestSchema } from '../usecases/release-order-hold.ts';
 import {
   ReconcileReportSchema,
@@ -111,6 +112,16 @@ export const API_ROUTES: ApiRoute[] = [
     path: '/orders/{orderId}/allocate',
     summary: 'Source and reserve the open lines of an order',
     request: AllocateOrderRequestSchema,
+    success: [200],
+    errors: [400, 403, 404, 409, 429],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{orderId}/hold',
+    summary:
+      'Put an order not yet sourced on hold (CREATED → ON_HOLD, OrderOnHold) with a reason; it is not allocated or released until release-hold. Repeating it changes nothing; another status is 409',
+    request: HoldOrderRequestSchema,
+    response: OrderSchema,
     success: [200],
     errors: [400, 403, 404, 409, 429],
   },

@@ -66,6 +66,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /availability': { anyOf: ['inventory:read'], ownership: 'none' },
 
   'POST /orders/{orderId}/allocate': { anyOf: ['admin'], ownership: 'none' },
+  'POST /orders/{orderId}/hold': { anyOf: ['admin'], ownership: 'none' },
   'POST /orders/{orderId}/release-hold': { anyOf: ['admin'], ownership: 'none' },
   'GET /ops/executions': { anyOf: ['admin'], ownership: 'none' },
   'GET /ops/executions/{name}': { anyOf: ['admin'], ownership: 'none' },

@@ -128,6 +128,8 @@ export const WORKFLOW_ERRORS = {
   orderCancelled: 'OrderCancelled',
   /** Worth retrying: a concurrent change, a throttled dependency. */
   transient: 'TransientError',
+  /** Ops put the order on hold after the hold check: Allocate goes back to waiting for the release. */
+  orderOnHold: 'OrderOnHold',
 } as const;
 
 /** An error whose `name` the state machine matches (Lambda reports it as the error type). */

@@ -78,6 +78,10 @@ export type NextStep = 'resource' | 'backorder' | 'complete' | 'cancelled';
 /** A safety net against a definition bug looping forever; no real order needs this many rounds. */
 const MAX_ROUNDS = 25;
 
+/** The order went ON_HOLD after the hold check: the workflow waits for release-hold, then allocates. */
+const onHold = (orderId: string) =>
+  new WorkflowError(WORKFLOW_ERRORS.orderOnHold, `Order ${orderId} is on hold; waiting for its release`);
+
 const pair = (lineId: string, locationId: string) => `${lineId}\u0000${locationId}`;
 
 /**
@@ -240,6 +244,7 @@ export function makeFulfilmentSteps(deps: {
       loop: FulfilmentLoop;
     }): Promise<{ shipments: PlannedShipment[]; backorderedUnits: number; status: OrderStatus }> {
       const order = await currentOrder(input.orderId);
+      if (order.status === 'ON_HOLD') throw onHold(order.orderId);
       const locations = await deps.locations.all();
       const exhausted = input.loop.resourceAttempts > policy.maxResourceAttempts;
       const excludedLocationIds = exhausted
@@ -258,6 +263,8 @@ export function makeFulfilmentSteps(deps: {
           if (error.details.status === 'CANCELLED') {
             throw new WorkflowError(WORKFLOW_ERRORS.orderCancelled, error.message);
           }
+          // Held (POST /orders/{id}/hold) while this step ran: the allocation was not written.
+          if (error.details.status === 'ON_HOLD') throw onHold(order.orderId);
           if (error.details.status === undefined)
             throw new WorkflowError(WORKFLOW_ERRORS.transient, error.message);
         }

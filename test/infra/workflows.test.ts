@@ -182,6 +182,20 @@ describe('fulfilment state machine', () => {
     expect(asl.States[STATES.awaitRelease].TimeoutSeconds).toBe(config.fulfilment.holdTimeoutSeconds);
   });
 
+  test('an order held by ops after the hold check: Allocate catches OrderOnHold first and waits for the release (issue 13.6)', () => {
+    const allocate = asl.States[STATES.allocate];
+    expect(allocate.Catch[0]).toEqual({
+      ErrorEquals: ['OrderOnHold'],
+      ResultPath: null,
+      Next: STATES.awaitRelease,
+    });
+    expect(allocate.Catch.slice(-2).map((c: Json) => c.ErrorEquals)).toEqual([
+      ['OrderCancelled'],
+      ['States.ALL'],
+    ]);
+    expect(asl.States[STATES.awaitRelease].Next).toBe(STATES.allocate);
+  });
+
   test('a silent location is escalated (ShipmentOverdue) and waits the grace period on a new token before re-sourcing', () => {
     const states = asl.States[STATES.releaseShipments].ItemProcessor.States as Json;
     const escalate = states[STATES.escalateShipment];

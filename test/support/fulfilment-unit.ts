@@ -172,6 +172,7 @@ export function fulfilmentUnit(
     shipments,
     engine,
     clock,
+    ids,
     steps,
     placeOrder,
     round,
