@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type Caller, DEFAULT_SCOPES, type Scope } from '../../shared/domain/caller.ts';
-import { DomainError } from '../../shared/domain/errors.ts';
+import { DomainError, validationError } from '../../shared/domain/errors.ts';
+import { unsafeTextErrors } from '../../shared/domain/safe-text.ts';
 import { HttpError } from './problem.ts';
 
 /** Largest request body accepted (API Gateway allows 10 MB; an order never needs more than this). */
@@ -54,8 +55,9 @@ export function readJsonBody(event: APIGatewayProxyEvent, options: { optional?: 
       `The body is ${bytes.byteLength} bytes; at most ${MAX_BODY_BYTES} are accepted`,
     );
   }
+  let body: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    body = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new HttpError(
       400,
@@ -66,6 +68,10 @@ export function readJsonBody(event: APIGatewayProxyEvent, options: { optional?: 
       },
     );
   }
+  // JSON may spell a NUL or a lone surrogate (\u0000, \ud800); no field of any request may hold one.
+  const unsafe = unsafeTextErrors(body);
+  if (unsafe.length) throw validationError('The request is not valid', unsafe);
+  return body;
 }
 
 export interface ChannelKeyConfig {

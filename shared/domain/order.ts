@@ -24,7 +24,13 @@ export const SkuSchema = z
   .string({ error: 'must be a string (SKU)' })
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'may contain only letters, digits and . _ / -');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'may contain only letters, digits and . _ / -')
+  // A SKU ends up in URLs (/inventory/{sku}/…) and keys: `.`/`..` segments would be read as a path
+  // traversal by anything that normalises it, and an empty segment (`//`) as a different SKU.
+  .refine(
+    (sku) => sku.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'),
+    'must not contain empty, . or .. segments between slashes',
+  );
 
 export const LocationIdSchema = identifier('location id', 64);
 export const OrderIdSchema = z.string().regex(/^ord_[0-9A-HJKMNP-TV-Z]{26}$/, 'is not an order id');

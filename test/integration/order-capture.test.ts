@@ -270,6 +270,22 @@ const MALFORMED: [string, unknown, number, string | null, string?][] = [
   ['unitPrice fractional (not minor units)', withLine({ unitPrice: 19.99 }), 400, 'lines[0].unitPrice'],
   ['sku empty', withLine({ sku: '' }), 400, 'lines[0].sku'],
   ['sku with spaces', withLine({ sku: 'A B' }), 400, 'lines[0].sku'],
+  ['sku with a /../ segment', withLine({ sku: 'TSHIRT/../MUG' }), 400, 'lines[0].sku'],
+  ['sku that is a . segment path', withLine({ sku: 'A/./B' }), 400, 'lines[0].sku'],
+  ['sku ending in /..', withLine({ sku: 'A/..' }), 400, 'lines[0].sku'],
+  ['NUL character in notes', demoOrder({ notes: 'leave at\u0000door' }), 400, 'notes'],
+  [
+    'lone surrogate in customer name',
+    demoOrder({ customer: { customerId: 'c', name: 'Ada \ud800 Lovelace' } }),
+    400,
+    'customer.name',
+  ],
+  [
+    'lone low surrogate in a line description',
+    withLine({ description: 'mug \udc00' }),
+    400,
+    'lines[0].description',
+  ],
   ['unknown top-level field', demoOrder({ discountCode: 'FREE' }), 400, 'discountCode'],
   ['unknown line field', withLine({ discount: 5 }), 400, 'lines[0].discount'],
   [
