@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { SynthesizedStack } from '../../local/template/template.ts';
 import { PlaceOrderRequestSchema } from '../../shared/domain/order.ts';
+import { unsafeTextErrors } from '../../shared/domain/safe-text.ts';
 import { AdjustInventoryRequestSchema } from '../../shared/usecases/adjust-inventory.ts';
 import { CancelOrderRequestSchema } from '../../shared/usecases/cancel-order.ts';
 import { SyncInventoryRequestSchema } from '../../shared/usecases/sync-inventory.ts';
@@ -408,11 +409,16 @@ function bodyCase(base: fc.Arbitrary<Json>): fc.Arbitrary<BodyCase> {
   });
 }
 
-/** Whether the handler would parse this body as `value`: accepted media type, intact JSON, non-empty. */
+/**
+ * Whether the handler would parse this body as `value`: accepted media type, intact JSON, non-empty,
+ * and no string (key or value) holding a NUL or an unpaired surrogate.
+ */
 function parsedAs(c: BodyCase): { ok: true; value: unknown } | { ok: false } {
   if (!c.contentType[1] || typeof c.body !== 'string' || c.body === '' || c.value === undefined)
     return { ok: false };
-  return { ok: true, value: JSON.parse(c.body) };
+  const value: unknown = JSON.parse(c.body);
+  if (unsafeTextErrors(value).length) return { ok: false };
+  return { ok: true, value };
 }
 
 const asJson = (v: Record<string, unknown>) => v as Json;
