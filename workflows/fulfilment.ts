@@ -312,7 +312,12 @@ export class FulfilmentWorkflow extends Construct {
       step(
         STATES.reconcile,
         'reconcile',
-        { orderId, loop: JsonPath.objectAt('$.loop'), results: JsonPath.objectAt('$.results') },
+        {
+          orderId,
+          correlationId,
+          loop: JsonPath.objectAt('$.loop'),
+          results: JsonPath.objectAt('$.results'),
+        },
         { resultPath: '$.loop' },
       ),
     );

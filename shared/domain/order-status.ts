@@ -11,6 +11,7 @@ export const ORDER_STATUSES = [
   'RELEASED',
   'PARTIALLY_SHIPPED',
   'SHIPPED',
+  'PARTIALLY_DELIVERED',
   'DELIVERED',
   'COMPLETED',
   'CANCELLED',
@@ -29,18 +30,30 @@ export const LINE_STATUSES = [
 ] as const;
 export type LineStatus = (typeof LINE_STATUSES)[number];
 
+/**
+ * Once a unit has shipped, the status follows the units (shared/domain/order-progress.ts):
+ * PARTIALLY_SHIPPED → SHIPPED → PARTIALLY_DELIVERED → DELIVERED → COMPLETED, skipping what a single
+ * report jumps over (a pickup collected at the counter goes RELEASED → DELIVERED). A shipment can be
+ * reported before the order's release is recorded, or while the rest of the order is re-sourced or
+ * backordered, hence the progress statuses reachable from the allocation statuses.
+ */
+const PROGRESS: OrderStatus[] = ['PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED'];
+
 const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   CREATED: ['ON_HOLD', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
   ON_HOLD: ['CREATED', 'CANCELLED'],
-  ALLOCATED: ['RELEASED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
-  PARTIALLY_ALLOCATED: ['ALLOCATED', 'BACKORDERED', 'RELEASED', 'CANCELLED'],
-  BACKORDERED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'CANCELLED'],
+  ALLOCATED: ['RELEASED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', ...PROGRESS],
+  PARTIALLY_ALLOCATED: ['ALLOCATED', 'BACKORDERED', 'RELEASED', 'CANCELLED', ...PROGRESS],
+  BACKORDERED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'CANCELLED', ...PROGRESS],
   // RELEASED → ALLOCATED/PARTIALLY_ALLOCATED/BACKORDERED: a location rejected and the lines were re-sourced.
-  RELEASED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
-  // The unshipped remainder of a partially shipped order can still be cancelled line by line, which
-  // completes the order rather than cancelling it (something was shipped).
-  PARTIALLY_SHIPPED: ['SHIPPED', 'COMPLETED'],
-  SHIPPED: ['DELIVERED', 'COMPLETED'],
+  RELEASED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', ...PROGRESS],
+  // The unshipped remainder of a partially shipped order can still be cancelled line by line (never
+  // the whole order: something left a building), which makes it SHIPPED or further.
+  PARTIALLY_SHIPPED: ['SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED'],
+  // → COMPLETED without DELIVERED: the delivery-window policy (docs/workflows.md) closes an order whose
+  // carrier never reported delivery.
+  SHIPPED: ['PARTIALLY_DELIVERED', 'DELIVERED', 'COMPLETED'],
+  PARTIALLY_DELIVERED: ['DELIVERED', 'COMPLETED'],
   DELIVERED: ['COMPLETED'],
   COMPLETED: [],
   CANCELLED: [],

@@ -400,8 +400,48 @@ export const RefundFailedDataSchema = z.object({
   note: note.optional(),
 });
 
+const progressFields = {
+  orderId: OrderIdSchema,
+  previousStatus: z.enum(ORDER_STATUSES),
+  units: z
+    .object({
+      ordered: z.number().int().nonnegative(),
+      cancelled: z.number().int().nonnegative(),
+      shipped: z.number().int().nonnegative().describe('Of the units still wanted (ordered − cancelled)'),
+      delivered: z.number().int().nonnegative().describe('Delivered or collected, of the units still wanted'),
+    })
+    .describe('The whole order, summed over its lines'),
+  lines: z
+    .array(
+      z.object({
+        lineId: LineIdSchema,
+        sku: SkuSchema,
+        quantity: QuantitySchema,
+        quantities: LineQuantitiesSchema,
+      }),
+    )
+    .min(1),
+};
+
+export const OrderPartiallyShippedDataSchema = z.object({
+  ...progressFields,
+  status: z.literal('PARTIALLY_SHIPPED'),
+});
+export const OrderShippedDataSchema = z.object({ ...progressFields, status: z.literal('SHIPPED') });
+export const OrderPartiallyDeliveredDataSchema = z.object({
+  ...progressFields,
+  status: z.literal('PARTIALLY_DELIVERED'),
+});
+export const OrderDeliveredDataSchema = z.object({ ...progressFields, status: z.literal('DELIVERED') });
+
 export const OrderCompletedDataSchema = z.object({
   orderId: OrderIdSchema,
+  basis: z
+    .enum(['delivered', 'delivery-window-elapsed'])
+    .optional()
+    .describe(
+      'delivered: every wanted unit was delivered or collected; delivery-window-elapsed: every unit shipped but the carrier never reported delivery within the configured window (absent on events from before this field)',
+    ),
   lines: z
     .array(
       z.object({
@@ -907,15 +947,92 @@ export const EVENT_CATALOG = {
       retryable: true,
     },
   }),
+  OrderPartiallyShipped: defineEvent({
+    version: 1,
+    description:
+      'The first units of the order left a building while others are still to ship (a split order: one of its shipments shipped). Emitted once per order, when it becomes PARTIALLY_SHIPPED.',
+    consumers: ['customer messaging ("part of your order is on its way")', 'customer service'],
+    scope: 'order',
+    schema: OrderPartiallyShippedDataSchema,
+    example: {
+      orderId: ORDER_ID,
+      previousStatus: 'RELEASED',
+      status: 'PARTIALLY_SHIPPED',
+      units: { ordered: 4, cancelled: 1, shipped: 2, delivered: 0 },
+      lines: [
+        { ...tshirt, quantities: { ...noQuantities, allocated: 2, shipped: 2 } },
+        { ...mug, quantities: { ...noQuantities, cancelled: 1 } },
+        { ...lamp, quantities: { ...noQuantities, allocated: 1 } },
+      ],
+    },
+  }),
+  OrderShipped: defineEvent({
+    version: 1,
+    description:
+      'Every unit still wanted (ordered − cancelled) has shipped or been collected; nothing is left to leave a building. Delivery reports follow per shipment.',
+    consumers: ['customer messaging ("your order is on its way")', 'finance (capture on shipment)'],
+    scope: 'order',
+    schema: OrderShippedDataSchema,
+    example: {
+      orderId: ORDER_ID,
+      previousStatus: 'PARTIALLY_SHIPPED',
+      status: 'SHIPPED',
+      units: { ordered: 4, cancelled: 1, shipped: 3, delivered: 0 },
+      lines: [
+        { ...tshirt, quantities: { ...noQuantities, allocated: 2, shipped: 2 } },
+        { ...mug, quantities: { ...noQuantities, cancelled: 1 } },
+        { ...lamp, quantities: { ...noQuantities, allocated: 1, shipped: 1 } },
+      ],
+    },
+  }),
+  OrderPartiallyDelivered: defineEvent({
+    version: 1,
+    description:
+      'The first units of the order were delivered or collected while others are still on their way (or still to ship). Emitted once per order, when it becomes PARTIALLY_DELIVERED.',
+    consumers: ['customer messaging', 'customer service'],
+    scope: 'order',
+    schema: OrderPartiallyDeliveredDataSchema,
+    example: {
+      orderId: ORDER_ID,
+      previousStatus: 'SHIPPED',
+      status: 'PARTIALLY_DELIVERED',
+      units: { ordered: 4, cancelled: 1, shipped: 3, delivered: 2 },
+      lines: [
+        { ...tshirt, quantities: { ...noQuantities, allocated: 2, shipped: 2, delivered: 2 } },
+        { ...mug, quantities: { ...noQuantities, cancelled: 1 } },
+        { ...lamp, quantities: { ...noQuantities, allocated: 1, shipped: 1 } },
+      ],
+    },
+  }),
+  OrderDelivered: defineEvent({
+    version: 1,
+    description:
+      'Every unit still wanted was delivered or collected. OrderCompleted follows in the same write.',
+    consumers: ['customer messaging ("delivered")', 'loyalty'],
+    scope: 'order',
+    schema: OrderDeliveredDataSchema,
+    example: {
+      orderId: ORDER_ID,
+      previousStatus: 'PARTIALLY_DELIVERED',
+      status: 'DELIVERED',
+      units: { ordered: 4, cancelled: 1, shipped: 3, delivered: 3 },
+      lines: [
+        { ...tshirt, quantities: { ...noQuantities, allocated: 2, shipped: 2, delivered: 2 } },
+        { ...mug, quantities: { ...noQuantities, cancelled: 1 } },
+        { ...lamp, quantities: { ...noQuantities, allocated: 1, shipped: 1, delivered: 1 } },
+      ],
+    },
+  }),
   OrderCompleted: defineEvent({
     version: 1,
     description:
-      'Nothing is left to fulfil: every unit was delivered, collected or cancelled. Returns and refunds may still follow.',
+      'Nothing is left to fulfil: every unit was delivered, collected or cancelled (basis delivered), or every unit shipped and the carrier reported no delivery within the configured delivery window (basis delivery-window-elapsed). Returns and refunds may still follow.',
     consumers: ['analytics', 'loyalty', 'finance', 'customer messaging (review request)'],
     scope: 'order',
     schema: OrderCompletedDataSchema,
     example: {
       orderId: ORDER_ID,
+      basis: 'delivered',
       lines: [
         { ...tshirt, quantities: { ...noQuantities, allocated: 2, shipped: 2, delivered: 2, returned: 1 } },
         { ...mug, quantities: { ...noQuantities, cancelled: 1 } },
@@ -1112,6 +1229,10 @@ const EXAMPLE_OCCURRED_AT: Record<DetailType, string> = {
   RefundIssued: '2025-03-21T09:17:10.316Z',
   BackorderDeadlinePassed: '2025-03-28T23:00:00.412Z',
   OrderLinesCancelled: '2025-03-28T23:00:01.090Z',
+  OrderPartiallyShipped: '2025-03-15T11:42:12.377Z',
+  OrderShipped: '2025-03-15T16:20:44.018Z',
+  OrderPartiallyDelivered: '2025-03-16T10:05:40.201Z',
+  OrderDelivered: '2025-03-17T14:31:09.772Z',
   OrderCompleted: '2025-03-28T23:00:01.090Z',
 };
 

@@ -9,6 +9,7 @@ import {
   OrderIdSchema,
   type OrderLine,
 } from '../domain/order.ts';
+import { isProgressStatus, PROGRESS_STATUSES } from '../domain/order-progress.ts';
 import { assertTransition, type LineStatus, type OrderStatus } from '../domain/order-status.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import {
@@ -89,6 +90,8 @@ const ALLOCATABLE: readonly OrderStatus[] = [
   'PARTIALLY_ALLOCATED',
   'BACKORDERED',
   'RELEASED',
+  // Units shipped and the rest re-sourced (a location rejected) or woken from a backorder.
+  ...PROGRESS_STATUSES,
 ];
 /** Lines not yet shipped, delivered, cancelled or returned. */
 const OPEN_LINE: readonly LineStatus[] = ['CREATED', 'ALLOCATED', 'BACKORDERED', 'RELEASED'];
@@ -250,12 +253,19 @@ export function makeAllocateOrder(deps: {
       const active = reservations
         .filter((r) => r.quantity > 0)
         .map(({ lineId, sku, locationId, quantity }) => ({ lineId, sku, locationId, quantity }));
-      const next = { ...updated, updatedAt: now, version: order.version + 1 };
+      // Once units have shipped the order's status follows them (order-progress.ts): allocating the
+      // rest is announced (OrderAllocated/OrderBackordered) but does not move the order back.
+      const next: Order = {
+        ...updated,
+        ...(isProgressStatus(order.status) ? { status: order.status } : {}),
+        updatedAt: now,
+        version: order.version + 1,
+      };
       const summary = allocationSummary(next, active, locationsById);
       const event =
-        next.status === 'BACKORDERED'
-          ? orderBackordered(base, { ...next, status: next.status }, order.status, summary)
-          : orderAllocated(base, { ...next, status: next.status }, order.status, summary);
+        updated.status === 'BACKORDERED'
+          ? orderBackordered(base, { ...next, status: updated.status }, order.status, summary)
+          : orderAllocated(base, { ...next, status: updated.status }, order.status, summary);
       if (next.status !== order.status) assertTransition(order.status, next.status);
       const units = allocatedLines(next);
       const allocatedUnits = units.reduce((sum, l) => sum + l.allocated, 0);

@@ -74,6 +74,9 @@ type CancelOrderRequest = z.infer<typeof CancelOrderRequestSchema>;
 
 const MAX_ATTEMPTS = 5;
 
+/** Statuses with units shipped and others still open (see shared/domain/order-progress.ts). */
+const PARTIAL_PROGRESS: readonly OrderStatus[] = ['PARTIALLY_SHIPPED', 'PARTIALLY_DELIVERED'];
+
 /** Units of one line cancelled by a per-line cancellation. */
 export interface CancelledLineUnits {
   lineId: string;
@@ -271,7 +274,9 @@ export function makeCancelOrder(deps: {
         await deps.releaseReservations?.({ orderId: order.orderId });
         return { order, cancelled: false, linesCancelled: [] };
       }
-      if (!CANCELLABLE_STATUSES.includes(order.status)) {
+      // Units not yet shipped of a partially shipped (or delivered) order can still be cancelled; the
+      // workflow then settles its status (the rest shipped: SHIPPED).
+      if (!CANCELLABLE_STATUSES.includes(order.status) && !PARTIAL_PROGRESS.includes(order.status)) {
         throw conflict(`Order ${order.orderId} is ${order.status} and can no longer be cancelled`, {
           status: order.status,
           allowedTransitions: allowedTransitions(order.status),

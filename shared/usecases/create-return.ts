@@ -37,7 +37,7 @@ export interface ReturnPolicy {
 export const DEFAULT_RETURN_POLICY: ReturnPolicy = { windowDays: 30, receiptTimeoutSeconds: 30 * 86_400 };
 
 /** Statuses in which units of the order left a building. */
-const SHIPPED_STATUSES = new Set(['PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED']);
+const SHIPPED_STATUSES = new Set(['PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED']);
 
 /** Units of each order line already on an RMA that counts (open, completed or failed). */
 export function unitsOnReturns(rmas: readonly Rma[]): Map<string, number> {

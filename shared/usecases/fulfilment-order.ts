@@ -1,10 +1,17 @@
 import { notFound } from '../domain/errors.ts';
 import type { Actor, Order, StatusChange } from '../domain/order.ts';
-import type { LineStatus } from '../domain/order-status.ts';
+import {
+  linesWithShipmentProgress,
+  type ProgressStatus,
+  progressPath,
+  unitProgress,
+} from '../domain/order-progress.ts';
+import { assertTransition, type LineStatus, type OrderStatus } from '../domain/order-status.ts';
 import { type Shipment, WORKFLOW_ERRORS, WorkflowError } from '../domain/shipment.ts';
 import type { DomainEvent } from '../events/envelope.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OrderRepository } from '../ports/order-repository.ts';
+import { type EventBase, orderEvent } from './fulfilment-events.ts';
 
 export const WORKFLOW_ACTOR: Actor = { type: 'workflow', id: 'fulfilment' };
 const MAX_ATTEMPTS = 8;
@@ -59,37 +66,78 @@ export function assertNotCancelled(order: Order): Order {
 const DONE_LINE: readonly LineStatus[] = ['SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'];
 export const isLineDone = (line: Order['lines'][number]) => DONE_LINE.includes(line.status);
 
+/** The event announcing each status the order's progress can reach. */
+const PROGRESS_EVENTS = {
+  PARTIALLY_SHIPPED: 'OrderPartiallyShipped',
+  SHIPPED: 'OrderShipped',
+  PARTIALLY_DELIVERED: 'OrderPartiallyDelivered',
+  DELIVERED: 'OrderDelivered',
+} as const;
+
+const PROGRESS_REASONS: Record<ProgressStatus | 'COMPLETED', string> = {
+  PARTIALLY_SHIPPED: 'some units shipped, others still to ship',
+  SHIPPED: 'every unit still wanted has shipped',
+  PARTIALLY_DELIVERED: 'some units delivered or collected, others still on their way',
+  DELIVERED: 'every unit still wanted was delivered or collected',
+  COMPLETED: 'every unit delivered, collected or cancelled',
+};
+
 /**
- * Line quantities shipped and delivered, recomputed from the order's shipments (absolute, so
- * applying it twice changes nothing). Undefined when the order already agrees.
+ * The order's lines brought up to date with its shipments and its status derived from them
+ * (shared/domain/order-progress.ts), with one history entry and one event per status change
+ * (OrderPartiallyShipped, OrderShipped, OrderPartiallyDelivered, OrderDelivered + OrderCompleted),
+ * all in the one write `changeOrder` makes. Undefined when the order already agrees, so a repeated
+ * report or step writes and announces nothing twice.
  */
-export function withShipmentProgress(order: Order, shipments: readonly Shipment[]): Order | undefined {
-  const shipped = new Map<string, number>();
-  const delivered = new Map<string, number>();
-  for (const s of shipments) {
-    if (s.status !== 'SHIPPED' && s.status !== 'DELIVERED') continue;
-    for (const line of s.lines) {
-      shipped.set(line.lineId, (shipped.get(line.lineId) ?? 0) + line.quantity);
-      if (s.status === 'DELIVERED')
-        delivered.set(line.lineId, (delivered.get(line.lineId) ?? 0) + line.quantity);
-    }
+export function progressChange(
+  order: Order,
+  shipments: readonly Shipment[],
+  context: { by: Actor; nextEvent: () => EventBase; why?: string },
+): OrderChange | undefined {
+  const lines = linesWithShipmentProgress(order.lines, shipments) ?? order.lines;
+  const path = progressPath(order.status, lines);
+  if (lines === order.lines && path.length === 0) return undefined;
+  const units = unitProgress(lines);
+  const lineData = lines.map((l) => ({
+    lineId: l.lineId,
+    sku: l.sku,
+    quantity: l.quantity,
+    quantities: l.quantities,
+  }));
+  const history: Omit<StatusChange, 'at'>[] = [];
+  const events: DomainEvent[] = [];
+  let from: OrderStatus = order.status;
+  for (const to of path) {
+    assertTransition(from, to);
+    const event =
+      to === 'COMPLETED'
+        ? orderEvent('OrderCompleted', context.nextEvent(), order, {
+            orderId: order.orderId,
+            basis: 'delivered',
+            lines: lineData,
+          })
+        : orderEvent(PROGRESS_EVENTS[to as ProgressStatus], context.nextEvent(), order, {
+            orderId: order.orderId,
+            previousStatus: from,
+            status: to as ProgressStatus,
+            units: {
+              ordered: units.ordered,
+              cancelled: units.cancelled,
+              shipped: units.shipped,
+              delivered: units.delivered,
+            },
+            lines: lineData,
+          } as never);
+    events.push(event);
+    const reason = PROGRESS_REASONS[to as ProgressStatus | 'COMPLETED'];
+    history.push({
+      from,
+      to,
+      by: context.by,
+      reason: context.why ? `${reason} (${context.why})` : reason,
+      eventId: event.eventId,
+    });
+    from = to;
   }
-  let changed = false;
-  const lines = order.lines.map((line) => {
-    const s = shipped.get(line.lineId) ?? 0;
-    const d = delivered.get(line.lineId) ?? 0;
-    if (s === line.quantities.shipped && d === line.quantities.delivered) return line;
-    changed = true;
-    const { cancelled } = line.quantities;
-    const status: LineStatus =
-      line.status === 'CANCELLED' || line.status === 'RETURNED'
-        ? line.status
-        : d + cancelled >= line.quantity && d > 0
-          ? 'DELIVERED'
-          : s + cancelled >= line.quantity && s > 0
-            ? 'SHIPPED'
-            : line.status;
-    return { ...line, status, quantities: { ...line.quantities, shipped: s, delivered: d } };
-  });
-  return changed ? { ...order, lines } : undefined;
+  return { order: { ...order, lines, status: from }, history, events };
 }

@@ -24,9 +24,9 @@ import {
   assertNotCancelled,
   changeOrder,
   isLineDone,
+  progressChange,
   WORKFLOW_ACTOR,
   withoutFailure,
-  withShipmentProgress,
 } from './fulfilment-order.ts';
 import { releaseActiveReservations, releaseUnneededReservations } from './release-reservations.ts';
 
@@ -140,12 +140,25 @@ export function makeFulfilmentSteps(deps: {
     return { ...planned, lines };
   }
 
-  async function syncProgress(orderId: string): Promise<Order> {
+  /**
+   * Lines and status brought up to date with the shipments. The partner's report already did this;
+   * here it heals a report whose order write was lost (a crash between the two) and settles the
+   * status after units were cancelled (the rest shipped: SHIPPED).
+   */
+  async function syncProgress(orderId: string, correlationId: string): Promise<Order> {
     const shipments = await deps.shipments.listByOrder(orderId);
     return changeOrder(deps, orderId, (order) => {
-      const next = withShipmentProgress(order, shipments);
-      if (order.fulfilmentFailure !== undefined) return { order: withoutFailure(next ?? order) };
-      return next === undefined ? undefined : { order: next };
+      const change = progressChange(order, shipments, {
+        by: WORKFLOW_ACTOR,
+        nextEvent: () => base(correlationId),
+      });
+      // A run that gets this far after a recorded failure (a re-drive) clears it.
+      if (order.fulfilmentFailure !== undefined) {
+        return change === undefined
+          ? { order: withoutFailure(order) }
+          : { ...change, order: withoutFailure(change.order) };
+      }
+      return change;
     });
   }
 
@@ -618,6 +631,8 @@ export function makeFulfilmentSteps(deps: {
     /** Decides what follows a round: re-source failures, wait for backordered stock, or complete. */
     async reconcile(input: {
       orderId: string;
+      /** Absent in executions started by a definition from before it was passed. */
+      correlationId?: string;
       loop: FulfilmentLoop;
       results?: ShipmentOutcome[];
     }): Promise<FulfilmentLoop & { next: NextStep }> {
@@ -627,7 +642,7 @@ export function makeFulfilmentSteps(deps: {
       if (input.loop.round >= MAX_ROUNDS) {
         throw new Error(`Order ${input.orderId} did not settle after ${MAX_ROUNDS} rounds`);
       }
-      const order = await syncProgress(input.orderId);
+      const order = await syncProgress(input.orderId, input.correlationId ?? `fulfilment-${input.orderId}`);
       if (order.status === 'CANCELLED') return { ...input.loop, next: 'cancelled' };
       const failed = (input.results ?? []).filter((r) => r.outcome === 'failed');
       const nextRound = { ...input.loop, round: input.loop.round + 1 };
@@ -780,47 +795,18 @@ export function makeFulfilmentSteps(deps: {
       return { cancelledUnits };
     },
 
-    /** Every line is shipped, delivered or cancelled: SHIPPED or PARTIALLY_SHIPPED, then COMPLETED. */
+    /**
+     * Every line is shipped, collected or cancelled: fulfilment's part is done and the run ends. The
+     * order's status follows its units (SHIPPED, PARTIALLY_DELIVERED, or COMPLETED when everything
+     * was already delivered or collected); later delivery reports move it on from there, and orders
+     * whose carrier never reports delivery are closed by the delivery-window policy.
+     */
     async complete(input: { orderId: string; correlationId: string }): Promise<{ status: OrderStatus }> {
-      await syncProgress(input.orderId);
-      const order = await changeOrder(deps, input.orderId, (current) => {
-        assertNotCancelled(current);
-        if (current.status === 'COMPLETED') return undefined;
-        if (!current.lines.every(isLineDone)) {
-          throw new Error(`Order ${current.orderId} still has open lines and cannot be completed`);
-        }
-        const anyCancelled = current.lines.some((l) => l.quantities.cancelled > 0);
-        const path: OrderStatus[] = [];
-        let from: OrderStatus = current.status;
-        if (from === 'RELEASED') {
-          path.push(anyCancelled ? 'PARTIALLY_SHIPPED' : 'SHIPPED');
-        } else if (from === 'ALLOCATED' || from === 'PARTIALLY_ALLOCATED') {
-          path.push('RELEASED', anyCancelled ? 'PARTIALLY_SHIPPED' : 'SHIPPED');
-        }
-        path.push('COMPLETED');
-        const event = orderEvent('OrderCompleted', base(input.correlationId), current, {
-          orderId: current.orderId,
-          lines: current.lines.map((l) => ({
-            lineId: l.lineId,
-            sku: l.sku,
-            quantity: l.quantity,
-            quantities: l.quantities,
-          })),
-        });
-        const history = path.map((to) => {
-          assertTransition(from, to);
-          const change = {
-            from,
-            to,
-            by: WORKFLOW_ACTOR,
-            reason: to === 'COMPLETED' ? 'every line shipped, delivered or cancelled' : 'fulfilment settled',
-            ...(to === 'COMPLETED' ? { eventId: event.eventId } : {}),
-          };
-          from = to;
-          return change;
-        });
-        return { order: { ...current, status: 'COMPLETED' }, history, events: [event] };
-      });
+      const order = await syncProgress(input.orderId, input.correlationId);
+      assertNotCancelled(order);
+      if (!order.lines.every(isLineDone)) {
+        throw new Error(`Order ${order.orderId} still has open lines and cannot be settled`);
+      }
       return { status: order.status };
     },
 

@@ -17,7 +17,7 @@ import type { ShipmentRepository } from '../ports/shipment-repository.ts';
 import type { WorkflowEngine } from '../ports/workflow-engine.ts';
 import { makeConfirmShipmentReservations } from './confirm-shipment-reservations.ts';
 import { orderEvent } from './fulfilment-events.ts';
-import { changeOrder, withShipmentProgress } from './fulfilment-order.ts';
+import { changeOrder, progressChange } from './fulfilment-order.ts';
 
 /** Which report moves a shipment from which status. */
 const TRANSITIONS: Record<string, { from: readonly ShipmentStatus[]; to: ShipmentStatus }> = {
@@ -79,12 +79,16 @@ export function makeRecordFulfillmentEvent(deps: {
     });
   }
 
-  async function syncOrder(orderId: string): Promise<void> {
-    const shipments = await deps.shipments.listByOrder(orderId);
-    await changeOrder(deps, orderId, (order) => {
-      const next = withShipmentProgress(order, shipments);
-      return next === undefined ? undefined : { order: next };
-    });
+  /** Line quantities and the order's status follow its shipments, with history and events. */
+  async function syncOrder(shipment: Shipment, correlationId: string): Promise<void> {
+    const shipments = await deps.shipments.listByOrder(shipment.orderId);
+    await changeOrder(deps, shipment.orderId, (order, now) =>
+      progressChange(order, shipments, {
+        by: { type: 'partner', id: shipment.locationId },
+        nextEvent: () => ({ eventId: deps.ids.eventId(), occurredAt: now, correlationId }),
+        why: `shipment ${shipment.shipmentId}`,
+      }),
+    );
   }
 
   return async function recordFulfillmentEvent(input: {
@@ -103,7 +107,8 @@ export function makeRecordFulfillmentEvent(deps: {
       if (shipment.processedEventIds.includes(request.eventId)) {
         // A repeat: finish what a crashed first attempt may have left undone (every step is idempotent).
         if (shipment.status === 'SHIPPED' || shipment.status === 'DELIVERED') await consumeStock(shipment);
-        if (request.type === 'shipped' || request.type === 'delivered') await syncOrder(shipment.orderId);
+        if (request.type === 'shipped' || request.type === 'delivered')
+          await syncOrder(shipment, input.correlationId);
         await signal(shipment, request.type, request.note);
         return { shipment: publicShipment(shipment), applied: false };
       }
@@ -185,7 +190,8 @@ export function makeRecordFulfillmentEvent(deps: {
         );
       }
       if (request.type === 'shipped' || collected) await consumeStock(next);
-      if (request.type === 'shipped' || request.type === 'delivered') await syncOrder(shipment.orderId);
+      if (request.type === 'shipped' || request.type === 'delivered')
+        await syncOrder(next, input.correlationId);
       await signal(next, request.type, request.note);
       return { shipment: publicShipment(next), applied: true };
     }

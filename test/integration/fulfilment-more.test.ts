@@ -78,7 +78,7 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
     );
     expect(scheduled.length).toBeGreaterThanOrEqual(3);
     expect(h.statesEntered(events)).not.toContain('Compensate');
-    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect((await h.order(orderId)).status).toBe('SHIPPED');
     await h.assertInventoryInvariants(['TSHIRT-BLK-M']);
   });
 
@@ -168,7 +168,7 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
     expect(h.eventsOf(orderId, 'DropShipRequested')).toHaveLength(1);
     expect(h.eventsOf(orderId, 'ShipmentRequested')).toEqual([]);
     expect(entered.filter((name) => name === 'Allocate')).toHaveLength(1);
-    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect((await h.order(orderId)).status).toBe('SHIPPED');
     expect(await h.at('DESK-OAK', 'vendor-acme')).toMatchObject({
       onHand: vendorBefore!.onHand - 1,
       reserved: vendorBefore!.reserved - 1,
@@ -217,7 +217,7 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
       ]),
     );
     expect(h.eventsOf(orderId, 'ShipmentOverdue')).toHaveLength(1);
-    expect((await h.order(orderId)).status).toBe('COMPLETED');
+    expect((await h.order(orderId)).status).toBe('SHIPPED');
     expect(await h.at('DESK-OAK', 'dc-reno')).toMatchObject({ onHand: 3, reserved: 0 });
     await h.assertInventoryInvariants(['DESK-OAK']);
   }, 60_000);

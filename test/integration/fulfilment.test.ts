@@ -98,6 +98,9 @@ describe('order fulfilment workflow (local runtime)', () => {
     expect(statesEntered(events)).toEqual(
       expect.arrayContaining(['Allocate', 'Complete order', 'Fulfilled']),
     );
+    // The run ends once everything shipped; the order completes when the delivery is reported.
+    expect((await order(orderId)).status).toBe('SHIPPED');
+    expect((await report(shipment!, { type: 'delivered' })).status).toBe(200);
     const done = await order(orderId);
     expect(done.status).toBe('COMPLETED');
     expect(done.history.map((h) => h.to)).toEqual([
@@ -105,13 +108,16 @@ describe('order fulfilment workflow (local runtime)', () => {
       'ALLOCATED',
       'RELEASED',
       'SHIPPED',
+      'DELIVERED',
       'COMPLETED',
     ]);
     const after = await at('TSHIRT-BLK-M', shipment!.locationId);
     const was = before.positions.find((p) => p.locationId === shipment!.locationId)!;
     expect(after).toMatchObject({ onHand: was.onHand - 2, reserved: was.reserved });
-    await until('ShipmentShipped and OrderCompleted on the bus', () =>
-      eventsOf(orderId, 'ShipmentShipped').length && eventsOf(orderId, 'OrderCompleted').length
+    await until('ShipmentShipped, OrderShipped, OrderDelivered and OrderCompleted on the bus', () =>
+      ['ShipmentShipped', 'OrderShipped', 'OrderDelivered', 'OrderCompleted'].every(
+        (type) => eventsOf(orderId, type).length === 1,
+      )
         ? true
         : undefined,
     );
@@ -135,7 +141,7 @@ describe('order fulfilment workflow (local runtime)', () => {
     for (const s of shipments) expect((await ship(s)).status).toBe(200);
     const { record } = await finished(orderId);
     expect(record.status).toBe('SUCCEEDED');
-    expect((await order(orderId)).status).toBe('COMPLETED');
+    expect((await order(orderId)).status).toBe('SHIPPED');
     await assertInventoryInvariants(['MUG-WHT', 'HOODIE-GRY-L']);
   });
 
@@ -152,7 +158,7 @@ describe('order fulfilment workflow (local runtime)', () => {
     const { record, events } = await finished(orderId);
     expect(record.status).toBe('SUCCEEDED');
     expect(statesEntered(events)).toContain('Release and mark failed');
-    expect((await order(orderId)).status).toBe('COMPLETED');
+    expect((await order(orderId)).status).toBe('SHIPPED');
     await assertInventoryInvariants(['TSHIRT-BLK-M']);
   });
 
@@ -204,8 +210,8 @@ describe('order fulfilment workflow (local runtime)', () => {
       expect.arrayContaining(['Wait for stock', 'Cancel backordered lines', 'Fulfilled']),
     );
     const done = await order(orderId);
-    expect(done.status).toBe('COMPLETED');
-    expect(done.history.map((h) => h.to).slice(-2)).toEqual(['PARTIALLY_SHIPPED', 'COMPLETED']);
+    expect(done.status).toBe('SHIPPED');
+    expect(done.history.map((h) => h.to).slice(-2)).toEqual(['PARTIALLY_SHIPPED', 'SHIPPED']);
     expect(done.lines.map((l) => [l.status, l.quantities.shipped, l.quantities.cancelled])).toEqual([
       ['SHIPPED', 1, 0],
       ['CANCELLED', 0, 2],
@@ -238,7 +244,7 @@ describe('order fulfilment workflow (local runtime)', () => {
     expect((await ship(po)).status).toBe(200);
     const { record } = await finished(orderId);
     expect(record.status).toBe('SUCCEEDED');
-    expect((await order(orderId)).status).toBe('COMPLETED');
+    expect((await order(orderId)).status).toBe('SHIPPED');
     const shipped = await until('ShipmentShipped', () => eventsOf(orderId, 'ShipmentShipped')[0]);
     expect(shipped.data).toMatchObject({ purchaseOrderId: po.shipmentId, locationId: 'vendor-acme' });
     expect(await at('DESK-OAK', 'vendor-acme')).toMatchObject({
@@ -270,7 +276,6 @@ describe('order fulfilment workflow (local runtime)', () => {
       'ALLOCATED',
       'RELEASED',
       'SHIPPED',
-      'COMPLETED',
     ]);
   });
 

@@ -183,12 +183,13 @@ describe('per-line cancellation: effects', () => {
       results: [{ outcome: 'shipped', shipmentId: planned!.shipmentId, locationId: 'WH-A' }],
     });
     expect(next.next).toBe('complete');
+    // Everything the order still wants shipped: SHIPPED straight from RELEASED.
     expect(await t.steps.complete({ orderId: order.orderId, correlationId: 'c' })).toEqual({
-      status: 'COMPLETED',
+      status: 'SHIPPED',
     });
     expect((await t.orders.history(order.orderId)).map((h) => h.to).slice(-2)).toEqual([
-      'PARTIALLY_SHIPPED',
-      'COMPLETED',
+      'RELEASED',
+      'SHIPPED',
     ]);
     t.assertInventoryInvariants();
   });
@@ -221,8 +222,12 @@ describe('per-line cancellation: effects', () => {
     expect(allocation.shipments).toEqual([]);
     expect((await t.steps.reconcile({ orderId: order.orderId, loop, results: [] })).next).toBe('complete');
     expect(await t.steps.complete({ orderId: order.orderId, correlationId: 'c' })).toEqual({
-      status: 'COMPLETED',
+      status: 'SHIPPED',
     });
+    expect((await t.orders.history(order.orderId)).map((h) => h.to).slice(-2)).toEqual([
+      'PARTIALLY_SHIPPED',
+      'SHIPPED',
+    ]);
   });
 
   it('a partially cancelled backorder keeps the execution waiting', async () => {
@@ -397,6 +402,6 @@ describe('per-line cancellation: effects', () => {
     await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
     const error = await t.refused(t.cancel(order.orderId, { ...customer, lines: [{ lineId: '1' }] }));
     expect(error.kind).toBe('conflict');
-    expect(error.message).toContain('COMPLETED');
+    expect(error.message).toContain('SHIPPED');
   });
 });

@@ -41,14 +41,24 @@ describe('fulfilment steps', () => {
       results: [{ outcome: 'shipped', shipmentId: planned!.shipmentId, locationId: 'WH-A' }],
     });
     expect(next.next).toBe('complete');
+    // The run ends once everything shipped; the order completes when the carrier reports delivery.
     expect(await t.steps.complete({ orderId: order.orderId, correlationId: 'c' })).toEqual({
-      status: 'COMPLETED',
+      status: 'SHIPPED',
     });
-    const history = await t.orders.history(order.orderId);
-    expect(history.map((h) => h.to)).toEqual(['ALLOCATED', 'RELEASED', 'SHIPPED', 'COMPLETED']);
     expect(t.eventTypes()).toEqual(
-      expect.arrayContaining(['OrderAllocated', 'ShipmentRequested', 'ShipmentShipped', 'OrderCompleted']),
+      expect.arrayContaining(['OrderAllocated', 'ShipmentRequested', 'ShipmentShipped', 'OrderShipped']),
     );
+    expect(t.eventTypes()).not.toContain('OrderCompleted');
+    const delivered = await t.report(EAST, planned!.shipmentId, {
+      type: 'delivered',
+      eventId: 'ev-delivered',
+    });
+    expect(delivered.shipment.status).toBe('DELIVERED');
+    expect((await t.orders.get(order.orderId))?.status).toBe('COMPLETED');
+    const history = await t.orders.history(order.orderId);
+    expect(history.map((h) => h.to)).toEqual(['ALLOCATED', 'RELEASED', 'SHIPPED', 'DELIVERED', 'COMPLETED']);
+    expect(t.orders.events.map((e) => e.type).slice(-2)).toEqual(['OrderDelivered', 'OrderCompleted']);
+    expect(t.eventTypes()).toContain('ShipmentDelivered');
     // Every event is a valid catalog event.
     for (const event of t.allEvents()) expect(() => parseEvent(event)).not.toThrow();
     t.assertInventoryInvariants();
@@ -65,15 +75,34 @@ describe('fulfilment steps', () => {
     const a = shipments.find((s) => s.locationId === 'WH-A')!;
     const b = shipments.find((s) => s.locationId === 'WH-B')!;
     await t.ship(EAST, a.shipmentId);
-    // The order stays RELEASED while a shipment is in flight; the line shows its progress.
+    // One of two shipments shipped: PARTIALLY_SHIPPED; the lines show their own progress.
     const midway = await t.orders.get(order.orderId);
-    expect(midway?.status).toBe('RELEASED');
+    expect(midway?.status).toBe('PARTIALLY_SHIPPED');
     expect(midway?.lines.map((l) => l.status)).toEqual(['SHIPPED', 'RELEASED']);
     await t.ship(WEST, b.shipmentId);
+    expect((await t.orders.get(order.orderId))?.status).toBe('SHIPPED');
     const next = await t.steps.reconcile({ orderId: order.orderId, loop: INITIAL, results: [] });
     expect(next.next).toBe('complete');
     await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
+    expect((await t.orders.get(order.orderId))?.status).toBe('SHIPPED');
+    await t.report(WEST, b.shipmentId, { type: 'delivered', eventId: 'ev-b-delivered' });
+    expect((await t.orders.get(order.orderId))?.status).toBe('PARTIALLY_DELIVERED');
+    await t.report(EAST, a.shipmentId, { type: 'delivered', eventId: 'ev-a-delivered' });
     expect((await t.orders.get(order.orderId))?.status).toBe('COMPLETED');
+    expect((await t.orders.history(order.orderId)).map((h) => h.to).slice(2)).toEqual([
+      'PARTIALLY_SHIPPED',
+      'SHIPPED',
+      'PARTIALLY_DELIVERED',
+      'DELIVERED',
+      'COMPLETED',
+    ]);
+    expect(t.eventTypes().filter((e) => e.startsWith('Order') && !e.startsWith('OrderAlloc'))).toEqual([
+      'OrderPartiallyShipped',
+      'OrderShipped',
+      'OrderPartiallyDelivered',
+      'OrderDelivered',
+      'OrderCompleted',
+    ]);
     t.assertInventoryInvariants();
   });
 
@@ -156,7 +185,9 @@ describe('fulfilment steps', () => {
     expect(settled.next).toBe('complete');
     await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
     const history = await t.orders.history(order.orderId);
-    expect(history.map((h) => h.to).slice(-2)).toEqual(['PARTIALLY_SHIPPED', 'COMPLETED']);
+    // The deadline cancelled the rest: what shipped is everything the order still wants.
+    expect(history.map((h) => h.to).slice(-2)).toEqual(['PARTIALLY_SHIPPED', 'SHIPPED']);
+    expect(history.at(-1)?.by).toEqual({ type: 'workflow', id: 'fulfilment' });
     for (const event of t.allEvents()) expect(() => parseEvent(event)).not.toThrow();
     t.assertInventoryInvariants();
   });
@@ -612,7 +643,7 @@ describe('escalation of a silent location (Escalate overdue shipment, Wait after
     });
     expect(loop.next).toBe('complete');
     await t.steps.complete({ orderId: order.orderId, correlationId: 'c' });
-    expect((await t.orders.get(order.orderId))?.status).toBe('COMPLETED');
+    expect((await t.orders.get(order.orderId))?.status).toBe('SHIPPED');
     expect(t.eventTypes().filter((e) => e === 'DropShipRequested')).toHaveLength(1);
     for (const event of t.allEvents()) expect(() => parseEvent(event)).not.toThrow();
     t.assertInventoryInvariants();
