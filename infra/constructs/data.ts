@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ORDER_INDEXES } from '../../shared/adapters/aws/order-keys.ts';
+import { ORDER_INDEXES, SHIPMENT_INDEXES } from '../../shared/adapters/aws/order-keys.ts';
 
 export interface DataProps {
   deletionProtection: boolean;
@@ -47,6 +47,8 @@ export class Data extends Construct {
       [ORDER_INDEXES.byCustomer, 1],
       [ORDER_INDEXES.byStatus, 2],
       [ORDER_INDEXES.byChannel, 3],
+      // Sparse: only open shipments carry GSI4PK (see dynamo-shipment-repository.ts).
+      [SHIPMENT_INDEXES.openByLocation, 4],
     ] as const) {
       this.table.addGlobalSecondaryIndex({
         indexName,

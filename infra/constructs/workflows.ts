@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SHIPMENT_INDEXES } from '../../shared/adapters/aws/order-keys.ts';
 import { STOCK_ARRIVING_REASONS } from '../../shared/domain/inventory-change.ts';
 import { EVENT_SOURCE } from '../../shared/events/envelope.ts';
 import { FULFILMENT_STATE_MACHINE_NAME, FulfilmentWorkflow } from '../../workflows/fulfilment.ts';
@@ -127,6 +128,22 @@ export class Workflows extends Construct {
       tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'ConditionCheckItem'],
     });
     stateMachine.grantTaskResponse(this.callbacks);
+    // Catching up (a missed webhook): an order's shipments, and a partner's open shipments.
+    props.api.addRoute('GET', '/orders/{orderId}/shipments', {
+      name: 'ListOrderShipments',
+      entry: 'functions/api/list-order-shipments.ts',
+      description: 'GET /orders/{orderId}/shipments: an order shipments (a partner: its own)',
+      service: 'fulfilment',
+      tableActions: ['GetItem', 'Query'],
+    });
+    props.api.addRoute('GET', '/fulfillments', {
+      name: 'ListOpenShipments',
+      entry: 'functions/api/list-open-shipments.ts',
+      description: 'GET /fulfillments?status=open: a partner open shipments at its locations',
+      service: 'fulfilment',
+      tableActions: ['Query'],
+      indexes: [SHIPMENT_INDEXES.openByLocation],
+    });
 
     const releaseHold = props.api.addRoute('POST', '/orders/{orderId}/release-hold', {
       name: 'ReleaseOrderHold',

@@ -1,5 +1,12 @@
 import type { Shipment } from '../domain/shipment.ts';
 import type { DomainEvent } from '../events/envelope.ts';
+import type { Page } from './order-repository.ts';
+
+/** One page of a shipment listing; the cursor is opaque and only valid for the same listing. */
+export interface ShipmentPageOptions {
+  limit: number;
+  cursor?: string;
+}
 
 /** A task token the workflow waits on for the whole order (hold release, backorder wake-up). */
 export interface OrderWaiter {
@@ -30,6 +37,19 @@ export interface BackorderWaiter {
 export interface ShipmentRepository {
   get(shipmentId: string): Promise<Shipment | undefined>;
   listByOrder(orderId: string): Promise<Shipment[]>;
+  /**
+   * An order's shipments by id, a page at a time; with `locationIds` only those released to one of
+   * them (a partner's view). Throws InvalidCursorError for a cursor of another listing.
+   */
+  pageByOrder(
+    orderId: string,
+    options: ShipmentPageOptions & { locationIds?: readonly string[] },
+  ): Promise<Page<Shipment>>;
+  /**
+   * Open shipments (REQUESTED or ACCEPTED: the location still has to ship them) at any of
+   * `locationIds`, oldest request first. Throws InvalidCursorError for a cursor of another listing.
+   */
+  pageOpenAt(locationIds: readonly string[], options: ShipmentPageOptions): Promise<Page<Shipment>>;
   /**
    * Creates the shipment or, when it exists (a retried step), replaces only its task token (the
    * retry's token is the one the workflow waits on). Events are written only on creation.

@@ -51,7 +51,7 @@ const actionsOf = (statements: { Action: string | string[] }[], prefix: string) 
     .sort();
 
 describe('data', () => {
-  test('order table: PK/SK, three GSIs, PITR, stream, TTL, deletion protection, encryption', () => {
+  test('order table: PK/SK, four GSIs, PITR, stream, TTL, deletion protection, encryption', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'PK', KeyType: 'HASH' },
@@ -63,7 +63,8 @@ describe('data', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       DeletionProtectionEnabled: true,
       SSESpecification: { SSEEnabled: true },
-      GlobalSecondaryIndexes: ['GSI1', 'GSI2', 'GSI3'].map((name, i) =>
+      // GSI4: the sparse index of open shipments by location (GET /fulfillments?status=open).
+      GlobalSecondaryIndexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4'].map((name, i) =>
         Match.objectLike({
           IndexName: name,
           KeySchema: [
@@ -233,6 +234,8 @@ describe('least privilege', () => {
     ['functions/api/sync-inventory.ts', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
     ['functions/api/get-inventory.ts', ['dynamodb:GetItem', 'dynamodb:Query']],
     ['functions/api/get-availability.ts', ['dynamodb:GetItem', 'dynamodb:Query']],
+    ['functions/api/list-order-shipments.ts', ['dynamodb:GetItem', 'dynamodb:Query']],
+    ['functions/api/list-open-shipments.ts', ['dynamodb:Query']],
   ] as [string, string[]][])('%s may only %j on the order table', (entry, expected) => {
     const statements = statementsOf(entry);
     expect(actionsOf(statements, 'dynamodb:')).toEqual(expected);
@@ -249,6 +252,20 @@ describe('least privilege', () => {
     );
     const resources = JSON.stringify(statement?.Resource);
     for (const index of ['GSI1', 'GSI2', 'GSI3']) expect(resources).toContain(`/index/${index}`);
+    expect(resources).not.toContain('/index/GSI4');
+  });
+
+  test('list-open-shipments may query only the open-shipments index, and the table routes exist', () => {
+    const statement = statementsOf('functions/api/list-open-shipments.ts').find(
+      (s) => actionsOf([s], 'dynamodb:').length,
+    );
+    const resources = JSON.stringify(statement?.Resource);
+    expect(resources).toContain('/index/GSI4');
+    for (const index of ['GSI1', 'GSI2', 'GSI3']) expect(resources).not.toContain(`/index/${index}`);
+    const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map(
+      (r) => (r.Properties as Json).PathPart,
+    );
+    expect(paths).toEqual(expect.arrayContaining(['fulfillments', 'shipments']));
   });
 
   test('the only wildcard resource is X-Ray’s (which has no resource-level permissions)', () => {

@@ -39,7 +39,8 @@ export interface Position {
 export async function until<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
-  ms = 25_000,
+  // A machine under heavy load (shared CI runners) may set QM_TEST_WAIT_MS; the assertions stay the same.
+  ms = Number(process.env.QM_TEST_WAIT_MS ?? 25_000),
 ): Promise<T> {
   const started = Date.now();
   for (;;) {

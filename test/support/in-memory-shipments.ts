@@ -1,4 +1,4 @@
-import type { Shipment } from '../../shared/domain/shipment.ts';
+import { LIVE_SHIPMENT_STATUSES, type Shipment } from '../../shared/domain/shipment.ts';
 import type { DomainEvent } from '../../shared/events/envelope.ts';
 import type {
   BackorderWaiter,
@@ -21,6 +21,27 @@ export class InMemoryShipmentRepository implements ShipmentRepository {
   }
   async listByOrder(orderId: string) {
     return [...this.shipments.values()].filter((s) => s.orderId === orderId).map(copy);
+  }
+  async pageByOrder(
+    orderId: string,
+    options: { limit: number; cursor?: string; locationIds?: readonly string[] },
+  ) {
+    const all = (await this.listByOrder(orderId))
+      .filter((s) => options.locationIds === undefined || options.locationIds.includes(s.locationId))
+      .sort((a, b) => a.shipmentId.localeCompare(b.shipmentId))
+      .filter((s) => options.cursor === undefined || s.shipmentId > options.cursor);
+    const items = all.slice(0, options.limit);
+    return { items, ...(all.length > options.limit ? { nextCursor: items.at(-1)!.shipmentId } : {}) };
+  }
+  async pageOpenAt(locationIds: readonly string[], options: { limit: number; cursor?: string }) {
+    const key = (s: Shipment) => `${s.requestedAt}#${s.shipmentId}`;
+    const all = [...this.shipments.values()]
+      .filter((s) => locationIds.includes(s.locationId) && LIVE_SHIPMENT_STATUSES.includes(s.status))
+      .sort((a, b) => key(a).localeCompare(key(b)))
+      .filter((s) => options.cursor === undefined || key(s) > options.cursor)
+      .map(copy);
+    const items = all.slice(0, options.limit);
+    return { items, ...(all.length > options.limit ? { nextCursor: key(items.at(-1)!) } : {}) };
   }
   async request(shipment: Shipment, events: DomainEvent[]) {
     const existing = this.shipments.get(shipment.shipmentId);

@@ -1,15 +1,23 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Shipment } from '../../domain/shipment.ts';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { LIVE_SHIPMENT_STATUSES, type Shipment } from '../../domain/shipment.ts';
 import type { DomainEvent } from '../../events/envelope.ts';
+import { InvalidCursorError } from '../../ports/order-repository.ts';
 import type { BackorderWaiter, OrderWaiter, ShipmentRepository } from '../../ports/shipment-repository.ts';
 import { type Item, queryAll, type TransactItem, transactWrite } from './dynamo-helpers.ts';
-import { keys } from './order-keys.ts';
+import { keys, SHIPMENT_INDEXES } from './order-keys.ts';
 
 /**
  * Shipments live in their order's partition (`ORDER#id` / `SHIPMENT#shipmentId`), so an order's
  * shipments are one query; a pointer item `SHIPMENT#shipmentId` / `SHIPMENT` finds the order from a
  * partner's callback. Waiters (`ORDER#id` / `WAIT#kind`) hold order-level task tokens; a backorder
  * waiter is also on each of its SKUs' waitlists (`BACKORDER#sku` / `<orderedAt>#<orderId>`).
+ * An open shipment is also in the sparse GSI4 (`OPENSHIPMENTS#locationId` / `<requestedAt>#<id>`).
  */
 export const shipmentKeys = {
   shipment: (orderId: string, shipmentId: string) => ({
@@ -41,7 +49,8 @@ function outbox(events: DomainEvent[], TableName: string): TransactItem[] {
 /** A shipment in these statuses has left its location: the order can no longer be cancelled. */
 const UNITS_LEFT: readonly Shipment['status'][] = ['SHIPPED', 'DELIVERED'];
 
-const strip = ({ PK: _pk, SK: _sk, entity: _e, ...rest }: Item) => rest;
+/** The stored item without its keys (index keys included: they follow the status on every write). */
+const strip = ({ PK: _pk, SK: _sk, entity: _e, GSI4PK: _gpk, GSI4SK: _gsk, ...rest }: Item) => rest;
 
 export function makeDynamoShipmentRepository(
   doc: DynamoDBDocumentClient,
@@ -57,8 +66,34 @@ export function makeDynamoShipmentRepository(
   const item = (shipment: Shipment): Item => ({
     ...shipmentKeys.shipment(shipment.orderId, shipment.shipmentId),
     entity: 'SHIPMENT',
-    ...shipment,
+    ...strip(shipment),
+    // Every write puts the whole item, so a shipment that stops being open drops out of the index.
+    ...(LIVE_SHIPMENT_STATUSES.includes(shipment.status)
+      ? {
+          GSI4PK: keys.openShipmentsAt(shipment.locationId),
+          GSI4SK: keys.openShipmentSort(shipment.requestedAt, shipment.shipmentId),
+        }
+      : {}),
   });
+
+  /** Reads `input` until `limit` items passed the filter (or the partition ends), one beyond to know. */
+  async function pageOf(
+    input: QueryCommandInput,
+    limit: number,
+    from?: Item,
+  ): Promise<{ items: Item[]; more: boolean }> {
+    const items: Item[] = [];
+    let startKey: Item | undefined = from;
+    for (;;) {
+      const out = await doc.send(
+        new QueryCommand({ ...input, Limit: limit + 1 - items.length, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+      if (items.length > limit) return { items: items.slice(0, limit), more: true };
+      if (!startKey) return { items, more: false };
+    }
+  }
 
   return {
     async get(shipmentId) {
@@ -81,6 +116,73 @@ export function makeDynamoShipmentRepository(
         ConsistentRead: true,
       });
       return items.map((i) => strip(i) as Shipment);
+    },
+
+    async pageByOrder(orderId, options) {
+      const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, 'shipment');
+      const pk = `ORDER#${orderId}`;
+      const locations = options.locationIds ?? [];
+      const values: Item = { ':pk': pk, ':prefix': shipmentKeys.shipmentPrefix };
+      locations.forEach((l, i) => {
+        values[`:l${i}`] = l;
+      });
+      let filter: string | undefined;
+      if (options.locationIds !== undefined) {
+        filter =
+          locations.length === 0
+            ? 'attribute_not_exists(PK)'
+            : `locationId IN (${locations.map((_, i) => `:l${i}`).join(', ')})`;
+      }
+      const { items, more } = await pageOf(
+        {
+          TableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ...(filter === undefined ? {} : { FilterExpression: filter }),
+          ExpressionAttributeValues: values,
+          ConsistentRead: true,
+        },
+        options.limit,
+        after === undefined ? undefined : shipmentKeys.shipment(orderId, after),
+      );
+      const shipments = items.map((i) => strip(i) as Shipment);
+      const last = shipments.at(-1);
+      return {
+        items: shipments,
+        ...(more && last ? { nextCursor: encodeCursor('shipment', last.shipmentId) } : {}),
+      };
+    },
+
+    async pageOpenAt(locationIds, options) {
+      const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, 'open');
+      // One query per location, each from the cursor's sort key on; merged, the first `limit` are
+      // the page. The sort key orders every location alike, so one key is the whole cursor.
+      const pages = await Promise.all(
+        [...new Set(locationIds)].map((locationId) =>
+          pageOf(
+            {
+              TableName,
+              IndexName: SHIPMENT_INDEXES.openByLocation,
+              KeyConditionExpression:
+                after === undefined ? 'GSI4PK = :pk' : 'GSI4PK = :pk AND GSI4SK > :after',
+              ExpressionAttributeValues: {
+                ':pk': keys.openShipmentsAt(locationId),
+                ...(after === undefined ? {} : { ':after': after }),
+              },
+            },
+            options.limit,
+          ),
+        ),
+      );
+      const merged = pages
+        .flatMap((p) => p.items)
+        .sort((a, b) => String(a.GSI4SK).localeCompare(String(b.GSI4SK)));
+      const items = merged.slice(0, options.limit);
+      const more = merged.length > options.limit || pages.some((p) => p.more);
+      const last = items.at(-1);
+      return {
+        items: items.map((i) => strip(i) as Shipment),
+        ...(more && last ? { nextCursor: encodeCursor('open', String(last.GSI4SK)) } : {}),
+      };
     },
 
     async request(shipment, events) {
@@ -239,4 +341,27 @@ export function makeDynamoShipmentRepository(
       return (out.Items ?? []).map((i) => strip(i) as BackorderWaiter);
     },
   };
+}
+
+/** Cursors name their listing, so one listing's cursor is refused by the other. */
+function encodeCursor(listing: 'shipment' | 'open', after: string): string {
+  return Buffer.from(JSON.stringify({ listing, after })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, listing: 'shipment' | 'open'): string {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      (value as Item).listing === listing &&
+      typeof (value as Item).after === 'string' &&
+      Object.keys(value).length === 2
+    ) {
+      return (value as { after: string }).after;
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
 }

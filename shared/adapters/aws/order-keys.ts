@@ -8,6 +8,13 @@ export const ORDER_INDEXES = {
   byChannel: 'GSI3',
 } as const;
 
+/**
+ * Sparse index of open shipments (REQUESTED/ACCEPTED) by location, oldest request first: a partner
+ * catching up lists what it still has to ship (GET /fulfillments?status=open). A shipment carries
+ * GSI4PK/GSI4SK only while it is open, so it leaves the index when it ships, is rejected or closes.
+ */
+export const SHIPMENT_INDEXES = { openByLocation: 'GSI4' } as const;
+
 export const keys = {
   order: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
   historyPrefix: 'HISTORY#',
@@ -26,6 +33,9 @@ export const keys = {
   byCustomer: (customerId: string) => `CUSTOMER#${customerId}`,
   byStatus: (status: string) => `STATUS#${status}`,
   byChannel: (channel: string) => `CHANNEL#${channel}`,
+  openShipmentsAt: (locationId: string) => `OPENSHIPMENTS#${locationId}`,
+  /** Sorted by request time; the shipment id makes it unique, so one key orders every location. */
+  openShipmentSort: (requestedAt: string, shipmentId: string) => `${requestedAt}#${shipmentId}`,
 };
 
 /** How long an Idempotency-Key is remembered. Longer than any sane client retry window. */
