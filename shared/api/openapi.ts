@@ -150,7 +150,6 @@ export const API_ROUTES: ApiRoute[] = [
     summary: "An order's shipments (a fulfilment partner: only those released to its locations)",
     description:
       'The channel that owns the order sees every shipment (with status and tracking); a fulfilment partner key sees only the shipments released to its locations, and an order with none of them is a 404. Cursor-paginated by shipment id.',
-    scope: 'orders',
     response: page(ShipmentViewSchema),
     success: [200],
     errors: [400, 403, 404, 429],
@@ -162,7 +161,6 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'Open shipments (REQUESTED or ACCEPTED) at the partner’s locations, oldest request first',
     description:
       'What a partner still has to ship, to catch up after missed ShipmentRequested/DropShipRequested webhooks. `status=open` (the default) lists REQUESTED and ACCEPTED shipments; `locationId` narrows to one of the key’s locations (required with an admin key). Cursor-paginated.',
-    scope: 'fulfillment',
     response: page(ShipmentViewSchema),
     success: [200],
     errors: [400, 403, 429],

@@ -56,6 +56,16 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'DELETE /reservations/{holdId}': { anyOf: ['holds'], ownership: 'hold-channel' },
 
   'POST /fulfillments/{shipmentId}/events': { anyOf: ['fulfillment'], ownership: 'location' },
+  'GET /fulfillments': {
+    anyOf: ['fulfillment'],
+    ownership: 'location',
+    note: 'open shipments at the partner’s locations only (admin keys name the location)',
+  },
+  'GET /orders/{orderId}/shipments': {
+    anyOf: ['orders', 'fulfillment'],
+    ownership: 'channel',
+    note: 'orders: every shipment of the key’s channel’s order; fulfillment: only those at the partner’s locations (none: 404)',
+  },
 
   'GET /locations': { anyOf: ['inventory:read'], ownership: 'none' },
   'GET /locations/{locationId}': { anyOf: ['inventory:read'], ownership: 'none' },
