@@ -8,6 +8,7 @@ import {
 } from '../domain/order-progress.ts';
 import { assertTransition, type LineStatus, type OrderStatus } from '../domain/order-status.ts';
 import { type Shipment, WORKFLOW_ERRORS, WorkflowError } from '../domain/shipment.ts';
+import type { EventData } from '../events/catalog.ts';
 import type { DomainEvent } from '../events/envelope.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OrderRepository } from '../ports/order-repository.ts';
@@ -66,14 +67,6 @@ export function assertNotCancelled(order: Order): Order {
 const DONE_LINE: readonly LineStatus[] = ['SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'];
 export const isLineDone = (line: Order['lines'][number]) => DONE_LINE.includes(line.status);
 
-/** The event announcing each status the order's progress can reach. */
-const PROGRESS_EVENTS = {
-  PARTIALLY_SHIPPED: 'OrderPartiallyShipped',
-  SHIPPED: 'OrderShipped',
-  PARTIALLY_DELIVERED: 'OrderPartiallyDelivered',
-  DELIVERED: 'OrderDelivered',
-} as const;
-
 const PROGRESS_REASONS: Record<ProgressStatus | 'COMPLETED', string> = {
   PARTIALLY_SHIPPED: 'some units shipped, others still to ship',
   SHIPPED: 'every unit still wanted has shipped',
@@ -116,10 +109,9 @@ export function progressChange(
             basis: 'delivered',
             lines: lineData,
           })
-        : orderEvent(PROGRESS_EVENTS[to as ProgressStatus], context.nextEvent(), order, {
+        : progressEvent(to as ProgressStatus, context.nextEvent(), order, {
             orderId: order.orderId,
             previousStatus: from,
-            status: to as ProgressStatus,
             units: {
               ordered: units.ordered,
               cancelled: units.cancelled,
@@ -127,7 +119,7 @@ export function progressChange(
               delivered: units.delivered,
             },
             lines: lineData,
-          } as never);
+          });
     events.push(event);
     const reason = PROGRESS_REASONS[to as ProgressStatus | 'COMPLETED'];
     history.push({
@@ -140,4 +132,23 @@ export function progressChange(
     from = to;
   }
   return { order: { ...order, lines, status: from }, history, events };
+}
+
+/** The event announcing each status the order's progress can reach (one catalog type per status). */
+function progressEvent(
+  status: ProgressStatus,
+  base: EventBase,
+  order: Order,
+  data: Omit<EventData<'OrderShipped'>, 'status'>,
+): DomainEvent {
+  switch (status) {
+    case 'PARTIALLY_SHIPPED':
+      return orderEvent('OrderPartiallyShipped', base, order, { ...data, status });
+    case 'SHIPPED':
+      return orderEvent('OrderShipped', base, order, { ...data, status });
+    case 'PARTIALLY_DELIVERED':
+      return orderEvent('OrderPartiallyDelivered', base, order, { ...data, status });
+    case 'DELIVERED':
+      return orderEvent('OrderDelivered', base, order, { ...data, status });
+  }
 }
