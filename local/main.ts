@@ -17,6 +17,8 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+    // AWS-protocol emulation and /_local: always on 127.0.0.1, whatever --host (default: --port + 1).
+    'admin-port': { type: 'string', default: process.env.QM_ADMIN_PORT },
     fresh: { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
     template: { type: 'string' },
@@ -52,6 +54,12 @@ const runtime = await startLocalRuntime({
   stepFunctions: { storeDirectory: resolve(dataDir, 'executions') },
   port: Number(values.port),
   host: values.host,
+  adminPort:
+    values['admin-port'] !== undefined
+      ? Number(values['admin-port'])
+      : Number(values.port) === 0
+        ? 0
+        : Number(values.port) + 1,
   logLevel: values['log-level'],
   ...(values.template ? { stack: readTemplateFile(values.template) } : {}),
   ...(values.config ? { configFile: values.config } : {}),
@@ -93,6 +101,7 @@ ${buses.join('\n')}
   Queues     GET  ${runtime.url}/_local/queues   (depth, DLQ flag; …/{name}/messages to peek)
   Redrive    POST ${runtime.url}/_local/queues/{name}/redrive
   Replay     POST ${runtime.url}/_local/archives/{name}/replay  {"startTime","endTime","partners":["id"]}
+  (/_local answers loopback callers with the ops key in x-api-key only)
 `;
 }
 console.log(`
@@ -100,6 +109,7 @@ Quartermaster is running locally.
 
   API        ${runtime.apiUrl}          (the local twin of the API Gateway stage URL)
   DynamoDB   ${dynamo.endpoint}   (data in .local-data/; npm start -- --fresh to wipe)
+  AWS APIs   ${runtime.adminUrl}/_aws/   (Step Functions, EventBridge, SQS emulation; loopback only, never on --host)
   Demo data  ${values['no-seed'] ? 'not seeded (--no-seed)' : seedFailure ? `NOT fully seeded (${seedFailure})` : `${seeded.length} orders (${seeded.join(', ')}), 4 locations, 5 SKUs`}
 
 API keys (header x-api-key), one per sales channel from quartermaster.config.json:

@@ -25,6 +25,7 @@ import {
 } from './faults/faults.ts';
 import { functionsFromTemplate } from './lambda/functions-from-template.ts';
 import { LambdaService, type LogSink } from './lambda/lambda-service.ts';
+import { adminKeyValues, admitLocalOps, refuseAwsProtocol } from './ops/local-admin-access.ts';
 import { handleOpsRequest, isOpsRequest } from './ops/ops-endpoints.ts';
 import { type ScheduledRules, scheduledRulesFromTemplate } from './scheduler/scheduled-rules.ts';
 import { handleStepFunctionsCall, STEP_FUNCTIONS_TARGET_PREFIX } from './stepfunctions/aws-protocol.ts';
@@ -41,6 +42,8 @@ export interface LocalRuntimeOptions {
   /** 0 picks a free port (tests). */
   port?: number;
   host?: string;
+  /** The local-admin endpoint's port, always on 127.0.0.1 whatever `host` is (0, the default: a free port). */
+  adminPort?: number;
   /** Prefix for table names so several runtimes can share one DynamoDB Local. */
   namePrefix?: string;
   configFile?: string;
@@ -81,6 +84,11 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   url: string;
+  /**
+   * The local-admin endpoint, always on 127.0.0.1: AWS-protocol emulation (the functions' and SDK
+   * clients' AWS_ENDPOINT_URL_*) and /_local. The API port refuses AWS-protocol calls.
+   */
+  adminUrl: string;
   /** Base URL of the API stage, e.g. http://127.0.0.1:3000/v1 — the local twin of the API Gateway URL. */
   apiUrl: string;
   stack: SynthesizedStack;
@@ -194,7 +202,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  const awsEndpoint = `${url}/_aws/`;
+  // AWS-protocol emulation and /_local get their own server, on loopback only (local-admin-access.ts).
+  let adminHandler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const adminServer: Server = createServer((req, res) => adminHandler(req, res));
+  adminServer.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    adminServer.once('error', (error) =>
+      reject(
+        new Error(
+          `The local-admin endpoint cannot listen on 127.0.0.1:${options.adminPort ?? 0}: ${error.message}`,
+        ),
+      ),
+    );
+    adminServer.listen(options.adminPort ?? 0, '127.0.0.1', resolve);
+  });
+  const adminUrl = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
+  const awsEndpoint = `${adminUrl}/_aws/`;
 
   const { functions, skipped } = functionsFromTemplate({ ...ctx, functionName: ids.functionName });
   for (const s of skipped) warnings.push(`Function ${s.logicalId} is not run locally: ${s.reason}`);
@@ -358,11 +383,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   }
 
   const opsConsole = consoleServer({ stageName: model.stageName });
-  handler = (req, res) => {
-    if (isOpsRequest(req)) {
-      void handleOpsRequest(req, res, fanout);
-      return;
-    }
+  const adminKeys = adminKeyValues(functions, apiKeys);
+  const serveLocalOps = (req: IncomingMessage, res: ServerResponse) => {
+    if (admitLocalOps(req, res, adminKeys)) void handleOpsRequest(req, res, fanout);
+  };
+  /** Step Functions, EventBridge, SQS and Secrets Manager calls (x-amz-target); false if not one. */
+  const serveAwsProtocol = (req: IncomingMessage, res: ServerResponse): boolean => {
     const amzTarget = req.headers['x-amz-target'];
     if (
       req.method === 'POST' &&
@@ -390,7 +416,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           res.end(JSON.stringify(result.body));
         });
       });
-      return;
+      return true;
     }
     if (req.method === 'POST' && typeof req.headers['x-amz-target'] === 'string' && fanout) {
       const local = fanout;
@@ -404,8 +430,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         res.writeHead(result.status, { 'Content-Type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(result.body));
       });
-      return;
+      return true;
     }
+    return false;
+  };
+  adminHandler = (req, res) => {
+    if (isOpsRequest(req)) return serveLocalOps(req, res);
+    if (serveAwsProtocol(req, res)) return;
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        message: `The local-admin endpoint serves AWS-protocol calls and /_local only; the API is ${url}/${model.stageName}`,
+      }),
+    );
+  };
+  handler = (req, res) => {
+    if (isOpsRequest(req)) return serveLocalOps(req, res);
+    if (req.headers['x-amz-target'] !== undefined) return refuseAwsProtocol(res, adminUrl);
     if (isConsoleRequest(req)) {
       // The ops console (console/), same origin as the API stage.
       void opsConsole.handle(req, res);
@@ -467,6 +508,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
+    adminUrl,
     apiUrl: `${url}/${model.stageName}`,
     stack,
     apiKeys,
@@ -495,6 +537,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       sfnDynamo.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      adminServer.closeAllConnections();
+      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
       await lambda.close();
       await Promise.all(Object.values(faultProxies).map((proxy) => proxy.close()));
     },

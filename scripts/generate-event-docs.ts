@@ -185,7 +185,7 @@ Every partner has a dead-letter queue (with an alarm on its first message), and 
 
 - **The publisher's DLQ** holds descriptions of stream batches it gave up on (shard and sequence numbers), not events. Fix the cause, then re-publish the orders' outbox records (the stream keeps records for 24 hours).
 
-The local runtime (\`npm start\`) serves the same operations over HTTP: \`GET /_local/queues\` (name, depth, whether it is a DLQ), \`GET /_local/queues/{name}/messages\` (peek), \`POST /_local/queues/{name}/redrive\` (to the source queue, or for an API destination's DLQ to that rule target again), \`GET /_local/archives\`, and \`POST /_local/archives/{name}/replay\` with \`{"startTime", "endTime", "rules": [rule name or ARN], "partners": [partner id]}\` (\`rules\` and \`partners\` optional; the window includes \`startTime\` and excludes \`endTime\`).
+The local runtime (\`npm start\`) serves the same operations over HTTP, to callers on the same machine that send the ops key in \`x-api-key\`: \`GET /_local/queues\` (name, depth, whether it is a DLQ), \`GET /_local/queues/{name}/messages\` (peek), \`POST /_local/queues/{name}/redrive\` (to the source queue, or for an API destination's DLQ to that rule target again), \`GET /_local/archives\`, and \`POST /_local/archives/{name}/replay\` with \`{"startTime", "endTime", "rules": [rule name or ARN], "partners": [partner id]}\` (\`rules\` and \`partners\` optional; the window includes \`startTime\` and excludes \`endTime\`).
 `;
 
 function anchor(heading: string): string {

@@ -10,8 +10,15 @@ import {
 import type { Construct } from 'constructs';
 
 /**
- * A Standard state machine as every Quartermaster workflow runs: logging ALL (with execution data) to
- * its own log group, and X-Ray tracing. One place for what ops rely on when they read an execution.
+ * A Standard state machine as every Quartermaster workflow runs: logging ALL events to its own log
+ * group, WITHOUT execution data, and X-Ray tracing. One place for what ops rely on when they read an
+ * execution.
+ *
+ * Why no execution data in the logs: the waiting steps pass `$$.Task.Token` in their parameters, and
+ * a task token lets whoever reads it complete or fail the step. With execution data every
+ * TaskScheduled log line would carry one into CloudWatch, readable by anyone with logs:GetLogEvents
+ * and kept for the retention period. Inputs and outputs stay available where access is narrower:
+ * `GET /ops/executions/{name}` (admin key; task tokens redacted) and GetExecutionHistory (IAM).
  */
 export function standardStateMachine(
   scope: Construct,
@@ -32,7 +39,7 @@ export function standardStateMachine(
     stateMachineType: StateMachineType.STANDARD,
     comment: props.comment,
     definitionBody: DefinitionBody.fromChainable(props.definition),
-    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     tracingEnabled: true,
     timeout: props.timeout,
   });

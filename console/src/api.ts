@@ -107,9 +107,14 @@ export async function local<T>(method: string, path: string, body?: unknown): Pr
   if (!config.localEndpoints)
     return { kind: 'unavailable', status: 0, detail: 'only on the local runtime (npm start)' };
   const origin = /^https?:\/\//.test(config.apiUrl) ? new URL(config.apiUrl).origin : '';
+  // The runtime serves /_local only to loopback callers with the ops key (local/ops/local-admin-access.ts).
+  const headers: Record<string, string> = {};
+  const key = opsKey();
+  if (key) headers['x-api-key'] = key;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   return call<T>(`${origin}/_local${path}`, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }

@@ -10,6 +10,7 @@ import {
   type WorkflowHistoryEvent,
   type WorkflowStateMachine,
 } from '../ports/workflow-executions.ts';
+import { redactTaskTokens } from './redact-task-tokens.ts';
 
 export const ListExecutionsQuerySchema = z.strictObject({
   status: z.enum(EXECUTION_STATUSES).optional(),
@@ -187,7 +188,8 @@ export function makeGetExecution(deps: { executions: WorkflowExecutions }) {
     const latest = found.sort((a, b) => b.startDate.getTime() - a.startDate.getTime())[0];
     if (!latest) throw notFound('Execution', input.name);
     const events = await deps.executions.history(latest.executionArn);
-    return {
+    // Ops see the story, never a task token (one would let its holder complete the waiting step).
+    return redactTaskTokens({
       ...summary(latest, all),
       ...(latest.input !== undefined && { input: parseJson(latest.input) }),
       ...(latest.output !== undefined && { output: parseJson(latest.output) }),
@@ -201,7 +203,7 @@ export function makeGetExecution(deps: { executions: WorkflowExecutions }) {
         timestamp: iso(e.timestamp),
         ...(e.details && { details: e.details }),
       })),
-    };
+    });
   };
 }
 

@@ -59,11 +59,12 @@ beforeAll(() => {
 });
 
 describe('returns state machine', () => {
-  test('Standard, named <stack>-Returns, logging ALL with execution data to its log group, tracing on', () => {
+  test('Standard, named <stack>-Returns, logging ALL without execution data (no task tokens) to its log group, tracing on', () => {
     const props = resources[machineId]?.Properties;
     expect(props.StateMachineType).toBe('STANDARD');
     expect(props.TracingConfiguration).toEqual({ Enabled: true });
-    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    // Execution data would put task tokens ($$.Task.Token in parameters) into CloudWatch Logs.
+    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     const logGroupId =
       props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
     expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');

@@ -74,12 +74,13 @@ beforeAll(() => {
 });
 
 describe('fulfilment state machine', () => {
-  test('Standard, named <stack>-OrderFulfilment, logging ALL with execution data to its log group, tracing on', () => {
+  test('Standard, named <stack>-OrderFulfilment, logging ALL without execution data (no task tokens) to its log group, tracing on', () => {
     const props = resources[machineId]!.Properties;
     expect(props.StateMachineType).toBe('STANDARD');
     expect(props.StateMachineName).toBe('Quartermaster-OrderFulfilment');
     expect(props.TracingConfiguration).toEqual({ Enabled: true });
-    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    // Execution data would put task tokens ($$.Task.Token in parameters) into CloudWatch Logs.
+    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     const logGroupArn = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
     const logGroupId = logGroupArn['Fn::GetAtt'][0];
     expect(resources[logGroupId]).toMatchObject({

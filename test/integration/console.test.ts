@@ -160,7 +160,9 @@ describe('ops console in headless Chromium', () => {
 
     // The delivery of OrderCreated to web-analytics fails until it is dead-lettered.
     await until('the dead-lettered delivery', async () => {
-      const r = await fetch(`${stack.runtime.url}/_local/queues`);
+      const r = await fetch(`${stack.runtime.url}/_local/queues`, {
+        headers: { 'x-api-key': stack.runtime.keyFor('ops') },
+      });
       const { queues } = (await r.json()) as {
         queues: { depth: number; deadLetterQueue: boolean; name: string }[];
       };
@@ -168,7 +170,9 @@ describe('ops console in headless Chromium', () => {
     }).catch(async () => {
       // Names differ by construct id; any DLQ holding both orders' messages will do.
       return until('a dead-letter queue with both deliveries', async () => {
-        const r = await fetch(`${stack.runtime.url}/_local/queues`);
+        const r = await fetch(`${stack.runtime.url}/_local/queues`, {
+          headers: { 'x-api-key': stack.runtime.keyFor('ops') },
+        });
         const { queues } = (await r.json()) as { queues: { depth: number; deadLetterQueue: boolean }[] };
         return queues.find((q) => q.deadLetterQueue && q.depth >= 2);
       });

@@ -65,11 +65,12 @@ interface QueueSummary {
 
 /** A call to the runtime's local ops endpoints (/_local/...). */
 async function ops(method: 'GET' | 'POST', path: string, body?: unknown) {
+  const headers: Record<string, string> = { 'x-api-key': stack.runtime.keyFor('ops') };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${stack.runtime.url}${path}`, {
     method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-      : {}),
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json()) as unknown };
 }

@@ -38,7 +38,10 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 45
 }
 
 async function ops(method: 'GET' | 'POST', path: string) {
-  const response = await fetch(`${stack.runtime.url}${path}`, { method });
+  const response = await fetch(`${stack.runtime.url}${path}`, {
+    method,
+    headers: { 'x-api-key': stack.runtime.keyFor('ops') },
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -157,7 +157,11 @@ describe('executions, DLQs, replay', () => {
   });
 
   test('locally, events replay re-publishes an archive window; a bad window is a usage error', async () => {
-    const archives = (await (await fetch(`${stack.runtime.url}/_local/archives`)).json()) as {
+    const archives = (await (
+      await fetch(`${stack.runtime.url}/_local/archives`, {
+        headers: { 'x-api-key': stack.runtime.keyFor('ops') },
+      })
+    ).json()) as {
       archives: { name: string }[];
     };
     const archive = archives.archives[0]?.name;

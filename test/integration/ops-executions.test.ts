@@ -19,6 +19,7 @@ import {
   type LocalStateMachine,
 } from '../../local/stepfunctions/state-machines-from-template.ts';
 import { makeSfnWorkflowExecutions } from '../../shared/adapters/aws/sfn-workflow-executions.ts';
+import { REDACTED_TOKEN } from '../../shared/usecases/redact-task-tokens.ts';
 import { makeGetExecution } from '../../shared/usecases/workflow-executions.ts';
 import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
 
@@ -75,7 +76,7 @@ beforeAll(async () => {
   stack = await startTestStack({ stepFunctions: { timeScale: 0.001 } });
   for (const m of [notify, approval, flaky]) stack.runtime.stepFunctions.registerStateMachine(m);
   sfn = new SFNClient({
-    endpoint: stack.runtime.url,
+    endpoint: stack.runtime.adminUrl,
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
@@ -196,7 +197,7 @@ describe('the Step Functions API on the runtime endpoint (@aws-sdk/client-sfn, u
         }),
       ),
     ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
-    const response = await fetch(stack.runtime.url, {
+    const response = await fetch(stack.runtime.adminUrl, {
       method: 'POST',
       headers: {
         'x-amz-target': 'AWSStepFunctions.CreateActivity',
@@ -237,6 +238,58 @@ describe('execution view (the ops API use case over the SFN adapter)', () => {
     await expect(getExecution({ name: 'ord_unknown', query: {} })).rejects.toMatchObject({
       kind: 'not-found',
     });
+  });
+});
+
+describe('task tokens and the local endpoints (issue 12.5)', () => {
+  test('the execution view never shows a task token, though the history has it', async () => {
+    const { executionArn } = await start(approval, 'ord_tok_1', { orderId: 'ord_tok_1' });
+    const taskToken = await tokenOf(executionArn!);
+    expect(taskToken.length).toBeGreaterThan(10);
+    const getExecution = makeGetExecution({
+      executions: makeSfnWorkflowExecutions(sfn, {
+        stateMachines: [{ name: approval.name, arn: approval.arn }],
+      }),
+    });
+    const text = JSON.stringify(await getExecution({ name: 'ord_tok_1', query: {} }));
+    expect(text).not.toContain(taskToken);
+    expect(text).toContain(REDACTED_TOKEN);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+    expect((await settled(executionArn!)).status).toBe('SUCCEEDED');
+  });
+
+  test('the API port answers no AWS-protocol call: a token cannot be read or used through it', async () => {
+    const viaApiPort = new SFNClient({
+      endpoint: stack.runtime.url,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const { executionArn } = await start(approval, 'ord_tok_2', { orderId: 'ord_tok_2' });
+    const taskToken = await tokenOf(executionArn!);
+    for (const command of [
+      new GetExecutionHistoryCommand({ executionArn }),
+      new SendTaskSuccessCommand({ taskToken, output: '{"approvedBy":"intruder"}' }),
+    ]) {
+      const error = await viaApiPort.send(command as GetExecutionHistoryCommand).catch((e: Error) => e);
+      expect((error as Error).name).toBe('AccessDeniedException');
+    }
+    viaApiPort.destroy();
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect(new URL(stack.runtime.adminUrl).hostname).toBe('127.0.0.1');
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+    await settled(executionArn!);
+  });
+
+  test('/_local answers only with the ops key', async () => {
+    const get = (key?: string) =>
+      fetch(`${stack.runtime.url}/_local/queues`, key === undefined ? {} : { headers: { 'x-api-key': key } });
+    expect((await get()).status).toBe(403);
+    expect((await get(stack.runtime.keyFor('web'))).status).toBe(403);
+    expect((await get('quartermaster-ops-local-keyX')).status).toBe(403);
+    expect((await get(stack.runtime.keyFor('ops'))).status).not.toBe(403);
+    const adminPort = await fetch(`${stack.runtime.adminUrl}/_local/queues`);
+    expect(adminPort.status).toBe(403);
   });
 });
 

@@ -103,7 +103,11 @@ describe('fault injection: the process is killed during an execution and restart
       order: (await apiClient(first!.api, first!.runtime.keyFor('ops'))('GET', `/orders/${orderId}`)).body,
       queues: JSON.stringify(
         (
-          (await (await fetch(`${first!.runtime.url}/_local/queues`)).json()) as { queues: QueueSummary[] }
+          (await (
+            await fetch(`${first!.runtime.url}/_local/queues`, {
+              headers: { 'x-api-key': first!.runtime.keyFor('ops') },
+            })
+          ).json()) as { queues: QueueSummary[] }
         ).queues.map((q) => `${q.name}:${q.depth}`),
       ),
       lambda: JSON.stringify(
