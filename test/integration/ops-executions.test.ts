@@ -56,6 +56,24 @@ const approval = fixture('Approval', {
     Approved: { Type: 'Succeed' },
   },
 });
+/** Approval with a long timeout (60 s scaled): the token tests must not race a 60 ms deadline under load. */
+const patientApproval = fixture('PatientApproval', {
+  StartAt: 'AwaitApproval',
+  States: {
+    AwaitApproval: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.waitForTaskToken',
+      Parameters: {
+        StateMachineArn: notify.arn,
+        Input: { 'token.$': '$$.Task.Token', 'orderId.$': '$.orderId' },
+      },
+      TimeoutSeconds: 60_000,
+      ResultPath: '$.approval',
+      Next: 'Approved',
+    },
+    Approved: { Type: 'Succeed' },
+  },
+});
 const flaky = fixture('Flaky', {
   StartAt: 'ReadMissingTable',
   States: {
@@ -74,7 +92,8 @@ const flaky = fixture('Flaky', {
 
 beforeAll(async () => {
   stack = await startTestStack({ stepFunctions: { timeScale: 0.001 } });
-  for (const m of [notify, approval, flaky]) stack.runtime.stepFunctions.registerStateMachine(m);
+  for (const m of [notify, approval, patientApproval, flaky])
+    stack.runtime.stepFunctions.registerStateMachine(m);
   sfn = new SFNClient({
     endpoint: stack.runtime.adminUrl,
     region: REGION,
@@ -243,12 +262,12 @@ describe('execution view (the ops API use case over the SFN adapter)', () => {
 
 describe('task tokens and the local endpoints (issue 12.5)', () => {
   test('the execution view never shows a task token, though the history has it', async () => {
-    const { executionArn } = await start(approval, 'ord_tok_1', { orderId: 'ord_tok_1' });
+    const { executionArn } = await start(patientApproval, 'ord_tok_1', { orderId: 'ord_tok_1' });
     const taskToken = await tokenOf(executionArn!);
     expect(taskToken.length).toBeGreaterThan(10);
     const getExecution = makeGetExecution({
       executions: makeSfnWorkflowExecutions(sfn, {
-        stateMachines: [{ name: approval.name, arn: approval.arn }],
+        stateMachines: [{ name: patientApproval.name, arn: patientApproval.arn }],
       }),
     });
     const text = JSON.stringify(await getExecution({ name: 'ord_tok_1', query: {} }));
@@ -265,7 +284,7 @@ describe('task tokens and the local endpoints (issue 12.5)', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
-    const { executionArn } = await start(approval, 'ord_tok_2', { orderId: 'ord_tok_2' });
+    const { executionArn } = await start(patientApproval, 'ord_tok_2', { orderId: 'ord_tok_2' });
     const taskToken = await tokenOf(executionArn!);
     for (const command of [
       new GetExecutionHistoryCommand({ executionArn }),
