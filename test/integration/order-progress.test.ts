@@ -189,9 +189,10 @@ describe('partners catch up: GET /fulfillments?status=open and GET /orders/{orde
   }, 120_000);
 
   test('an order with more shipments than a page: cursor-paginated by shipment id', async () => {
+    // ×3 so the hoodie ships from dc-reno (partner-west): store-nyc-soho (partner-east) holds only 2.
     const orderId = await h.placeOrder([
       { sku: 'MUG-WHT', quantity: 1, unitPrice: 1250 },
-      { sku: 'HOODIE-GRY-L', quantity: 1, unitPrice: 4999 },
+      { sku: 'HOODIE-GRY-L', quantity: 3, unitPrice: 4999 },
     ]);
     const requested = await h.shipmentRequested(orderId, 2);
     const first = await h.as('web')('GET', `/orders/${orderId}/shipments?limit=1`);

@@ -65,11 +65,11 @@ function toOrder(item: Item): Order {
   return copy as Order;
 }
 
-function historyItems(orderId: string, history: StatusChange[]): TransactItem[] {
+function historyItems(orderId: string, version: number, history: StatusChange[]): TransactItem[] {
   return history.map((change, seq) => ({
     Put: {
       TableName: '',
-      Item: { ...keys.history(orderId, change.at, seq), entity: 'HISTORY', ...change },
+      Item: { ...keys.history(orderId, change.at, seq, version), entity: 'HISTORY', ...change },
       // Append-only: a history entry is never overwritten.
       ConditionExpression: 'attribute_not_exists(PK)',
     },
@@ -133,7 +133,7 @@ export function makeDynamoOrderRepository(
           },
         },
         { Put: { TableName, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(PK)' } },
-        ...withTable(historyItems(order.orderId, [command.history])),
+        ...withTable(historyItems(order.orderId, order.version, [command.history])),
         ...withTable(outboxItems(command.events)),
       ];
       const externalIndex = items.length;
@@ -198,7 +198,7 @@ export function makeDynamoOrderRepository(
             ExpressionAttributeValues: { ':expected': command.expectedVersion },
           },
         },
-        ...withTable(historyItems(command.order.orderId, command.history)),
+        ...withTable(historyItems(command.order.orderId, command.order.version, command.history)),
         ...withTable(outboxItems(command.events)),
       ];
       try {

@@ -18,9 +18,13 @@ export const SHIPMENT_INDEXES = { openByLocation: 'GSI4' } as const;
 export const keys = {
   order: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
   historyPrefix: 'HISTORY#',
-  history: (orderId: string, at: string, seq: number) => ({
+  /**
+   * `version` is the order version the entry is written with: two writes of one order in the same
+   * millisecond (each a new version) must not claim the same key and fail each other's condition.
+   */
+  history: (orderId: string, at: string, seq: number, version?: number) => ({
     PK: `ORDER#${orderId}`,
-    SK: `HISTORY#${at}#${String(seq).padStart(4, '0')}`,
+    SK: `HISTORY#${at}#${version === undefined ? '' : `${String(version).padStart(10, '0')}#`}${String(seq).padStart(4, '0')}`,
   }),
   outbox: (orderId: string, eventId: string) => ({ PK: `ORDER#${orderId}`, SK: `OUTBOX#${eventId}` }),
   idempotency: (channel: string, key: string) => ({ PK: `IDEMPOTENCY#${channel}#${key}`, SK: 'IDEMPOTENCY' }),
