@@ -299,7 +299,9 @@ export class Api extends Construct {
     grantTableActions(fn, this.table, route.tableActions, route.indexes ?? []);
     const apiMethod = resource.addMethod(
       method,
-      new LambdaIntegration(fn, { proxy: true, timeout: Duration.seconds(29) }),
+      // No second permission for the console's test-invoke stage: it would double the stack's
+      // Lambda::Permission count (one per method) and the stack stays under CloudFormation's 500.
+      new LambdaIntegration(fn, { proxy: true, timeout: Duration.seconds(29), allowTestInvoke: false }),
       {
         apiKeyRequired: route.apiKeyRequired ?? true,
         // The public API description stays open; every other method gets the configured authorizer.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conflict, notFound } from '../domain/errors.ts';
 import { type Order, OrderIdSchema } from '../domain/order.ts';
+import { isProgressStatus } from '../domain/order-progress.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -21,7 +22,18 @@ export const RESUMABLE_STATUSES: readonly OrderStatus[] = [
   'PARTIALLY_ALLOCATED',
   'BACKORDERED',
   'RELEASED',
+  // Some units shipped (or delivered) while others are still open: only while a line is still open.
+  'PARTIALLY_SHIPPED',
+  'PARTIALLY_DELIVERED',
 ];
+
+/** Lines a fulfilment run still has to ship (not shipped, delivered, cancelled or returned). */
+const OPEN_LINE_STATUSES: readonly string[] = ['CREATED', 'ALLOCATED', 'BACKORDERED', 'RELEASED'];
+
+/** The order's fulfilment has something left to do: a resumable status with a line still open. */
+export const isResumable = (order: Order): boolean =>
+  RESUMABLE_STATUSES.includes(order.status) &&
+  (!isProgressStatus(order.status) || order.lines.some((l) => OPEN_LINE_STATUSES.includes(l.status)));
 
 /** Runs of one order: `<orderId>`, then `<orderId>-r1`, `-r2`… (one per resume). */
 const MAX_RUNS = 50;
@@ -75,7 +87,7 @@ export function makeResumeFulfilment(deps: {
     const runs = await fulfilmentRuns(deps.engine, orderId);
     const live = runs.find((r) => r.status === 'RUNNING' || r.status === 'PENDING_REDRIVE');
     if (live) return { orderId, outcome: 'running', execution: live.name };
-    if (!RESUMABLE_STATUSES.includes(order.status)) {
+    if (!isResumable(order)) {
       throw conflict(`Order ${orderId} is ${order.status}: its fulfilment has nothing left to resume`, {
         status: order.status,
       });
@@ -202,6 +214,7 @@ export function makeFindStalledOrders(deps: {
           { limit: 100, createdTo: cutoff, ...(cursor && { cursor }) },
         );
         for (const order of page.items) {
+          if (!isResumable(order)) continue;
           const found = await stalledOrder(order);
           if (found) stalled.push(found);
           if (stalled.length >= query.limit) return stalled;

@@ -89,11 +89,11 @@ const flaky = fixture('Flaky', {
     Done: { Type: 'Succeed' },
   },
 });
+const FIXTURES = [notify, approval, patientApproval, flaky];
 
 beforeAll(async () => {
   stack = await startTestStack({ stepFunctions: { timeScale: 0.001 } });
-  for (const m of [notify, approval, patientApproval, flaky])
-    stack.runtime.stepFunctions.registerStateMachine(m);
+  for (const m of FIXTURES) stack.runtime.stepFunctions.registerStateMachine(m);
   sfn = new SFNClient({
     endpoint: stack.runtime.adminUrl,
     region: REGION,
@@ -144,7 +144,7 @@ describe('the Step Functions API on the runtime endpoint (@aws-sdk/client-sfn, u
     const declared = Object.values(templateMachines).filter(
       (r) => r.Type === 'AWS::StepFunctions::StateMachine',
     ).length;
-    expect(stateMachines).toHaveLength(declared + 3);
+    expect(stateMachines).toHaveLength(declared + FIXTURES.length);
     expect(stateMachines.map((m) => m.name)).toEqual(expect.arrayContaining([approval.name, flaky.name]));
     expect(stateMachines[0]?.creationDate).toBeInstanceOf(Date);
   });

@@ -264,19 +264,18 @@ describe('fault injection: the process is killed during an execution and restart
       )?.result,
     ).toEqual({});
 
-    // The partner ships while no run waits: its token is dead, the order stays RELEASED (the bug ops fix).
+    // The partner accepts while no run waits: its token is dead, the order stays RELEASED.
     const partnerApi = apiClient(
       s.api,
       runtime.keyFor(
         ['dc-reno', 'vendor-acme'].includes(shipment.data!.locationId) ? 'partner-west' : 'partner-east',
       ),
     );
-    const shipped = await partnerApi('POST', `/fulfillments/${shipment.data!.shipmentId}/events`, {
-      type: 'shipped',
-      eventId: `${shipment.data!.shipmentId}-shipped`,
-      tracking: { carrier: 'ups', trackingNumber: '1ZRESUME' },
+    const accepted = await partnerApi('POST', `/fulfillments/${shipment.data!.shipmentId}/events`, {
+      type: 'accepted',
+      eventId: `${shipment.data!.shipmentId}-accepted`,
     });
-    expect(shipped.status).toBe(200);
+    expect(accepted.status).toBe(200);
     expect(((await opsApi('GET', `/orders/${orderId}`)).body as { status: string }).status).toBe('RELEASED');
 
     const resumed = await opsApi('POST', `/ops/orders/${orderId}/resume`);
@@ -287,6 +286,17 @@ describe('fault injection: the process is killed during an execution and restart
       execution: `${orderId}-r1`,
       previous: { execution: orderId, status: 'ABORTED', error: 'Ops.Test', cause: 'ended abnormally' },
     });
+    // The new run adopts the accepted shipment and waits on it with its own token: the partner's
+    // shipped report now ends it.
+    await until('the resumed run waits for the shipment', () =>
+      runtime.stepFunctions.tokens.waiting(`${executionArn}-r1`).length ? true : undefined,
+    );
+    const shipped = await partnerApi('POST', `/fulfillments/${shipment.data!.shipmentId}/events`, {
+      type: 'shipped',
+      eventId: `${shipment.data!.shipmentId}-shipped`,
+      tracking: { carrier: 'ups', trackingNumber: '1ZRESUME' },
+    });
+    expect(shipped.status).toBe(200);
     const done = await runtime.stepFunctions.waitForExecution(`${executionArn}-r1`);
     expect(done.status).toBe('SUCCEEDED');
     expect(((await opsApi('GET', `/orders/${orderId}`)).body as { status: string }).status).toMatch(
