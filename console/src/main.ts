@@ -5,6 +5,7 @@ import { inventoryView } from './views/inventory.ts';
 import { orderView } from './views/order.ts';
 import { ordersView } from './views/orders.ts';
 import { queuesView } from './views/queues.ts';
+import { stalledView } from './views/stalled.ts';
 
 /**
  * The ops console: a hash-routed single page over the REST API (and, locally, the runtime's /_local
@@ -82,6 +83,7 @@ async function route(): Promise<void> {
     else if (section === 'executions') await executionsView(root, params);
     else if (section === 'inventory') await inventoryView(root, id ?? '');
     else if (section === 'queues') await queuesView(root);
+    else if (section === 'stalled') await stalledView(root, params);
     else await ordersView(root, params);
   } catch (error) {
     replace(root, notice('error', `The console failed: ${(error as Error).message}`));

@@ -111,3 +111,21 @@ export interface ExecutionDetail extends ExecutionSummary {
   steps: ExecutionStep[];
   events: { id: number; type: string; timestamp: string; details?: Record<string, unknown> }[];
 }
+
+/** `GET /ops/orders/stalled`: an unsettled order with no live fulfilment run. */
+export interface StalledOrder {
+  orderId: string;
+  status: string;
+  createdAt: string;
+  reservedUnits: number;
+  /** Absent when no run ever started. */
+  lastRun?: { execution: string; status: string; error?: string; stopDate?: string };
+}
+
+/** `POST /ops/orders/{orderId}/resume`: 202 `started` (a new run) or 200 `running` (one is live). */
+export interface ResumeOutcome {
+  orderId: string;
+  outcome: 'started' | 'running';
+  execution: string;
+  previous?: { execution: string; status: string; error?: string; cause?: string };
+}
