@@ -242,7 +242,8 @@ describe('ops console in headless Chromium', () => {
     expect(await page.getByTestId('order-history').textContent()).toContain('fraud-suspected');
     await shot('06-cancelled');
     expect(((await ops('GET', `/orders/${first}`)).body as { status: string }).status).toBe('CANCELLED');
-  });
+    // Waits for three failed deliveries and a redrive: ~35 s on 2 loaded cores, over the 30 s default.
+  }, 120_000);
 
   test('views degrade gracefully (unknown execution, unknown SKU); the inventory network; release a cart hold', async () => {
     await page.goto(`${stack.runtime.url}/console/#/executions/no-such-execution`);
@@ -336,7 +337,7 @@ describe('ops console in headless Chromium', () => {
     await page.locator('[data-testid="stalled-empty"], [data-testid="stalled-table"]').first().waitFor();
     expect(await page.locator(`[data-testid="stalled-row"][data-order-id="${orderId}"]`).count()).toBe(0);
     await page.getByTestId('stalled-include-recent').check();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/stalled?olderThanSeconds=0');
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/stalled?olderThanSeconds=0');
     const row = page.locator(`[data-testid="stalled-row"][data-order-id="${orderId}"]`);
     await row.waitFor();
     const cells = await row.locator('td').allTextContents();
@@ -357,7 +358,7 @@ describe('ops console in headless Chromium', () => {
 
     // The outcome links to the new run's execution view.
     await row.getByTestId('resumed-execution').click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/executions/${orderId}-r1`);
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/executions/${orderId}-r1`);
     await page.getByTestId('execution-steps').waitFor();
 
     // The new run is live: back on the list (and on Refresh), the order is no longer there.
@@ -369,5 +370,11 @@ describe('ops console in headless Chromium', () => {
     await listed.waitFor();
     expect(await row.count()).toBe(0);
     expect(await page.getByTestId('stalled-include-recent').isChecked()).toBe(true);
+
+    // A refused query shows the API's problem+json detail (naming the field).
+    await page.goto(`${stack.runtime.url}/console/#/stalled?olderThanSeconds=-1`);
+    await expect
+      .poll(() => page.getByTestId('stalled-error').textContent())
+      .toMatch(/olderThanSeconds.*HTTP 400/);
   }, 120_000);
 });

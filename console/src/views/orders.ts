@@ -144,5 +144,15 @@ export async function ordersView(root: HTMLElement, params: URLSearchParams): Pr
 
 export function describe(result: Exclude<Result<unknown>, { kind: 'ok' }>): string {
   if (result.kind === 'unavailable') return `Not available: ${result.detail}`;
-  return `${result.title}${result.detail ? `: ${result.detail}` : ''} (HTTP ${result.status})`;
+  // A validation problem names its fields in `errors` (RFC 9457 extension): show them with the detail.
+  const errors = (result.body as { errors?: unknown } | undefined)?.errors;
+  const fields = Array.isArray(errors)
+    ? errors
+        .map((e: { field?: unknown; message?: unknown }) =>
+          typeof e?.field === 'string' ? `${e.field}: ${String(e.message ?? '')}` : '',
+        )
+        .filter(Boolean)
+        .join('; ')
+    : '';
+  return `${result.title}${result.detail ? `: ${result.detail}` : ''}${fields ? ` (${fields})` : ''} (HTTP ${result.status})`;
 }
