@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDynamoInventoryStore } from '../../shared/adapters/aws/dynamo-inventory-store.ts';
 import { makeDynamoLocationRepository } from '../../shared/adapters/aws/dynamo-location-repository.ts';
 import {
@@ -28,6 +23,7 @@ import { makePlaceOrder } from '../../shared/usecases/place-order.ts';
 import { makePutLocation } from '../../shared/usecases/put-location.ts';
 import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
 import { makeSyncInventory } from '../../shared/usecases/sync-inventory.ts';
+import { createTestTable, dropTestTable } from '../support/dynamo-table.ts';
 
 const TABLE = `qm-cap-${randomUUID()}`;
 const caller: Caller = { channel: 'web', admin: false, scopes: ['orders'] };
@@ -60,33 +56,7 @@ const place = (locationId: string, body: Record<string, unknown>) =>
   });
 
 beforeAll(async () => {
-  client = new DynamoDBClient({
-    endpoint: inject('dynamoEndpoint'),
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'].map(
-        (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
-      ),
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [1, 2, 3].map((n) => ({
-        IndexName: `GSI${n}`,
-        KeySchema: [
-          { AttributeName: `GSI${n}PK`, KeyType: 'HASH' as const },
-          { AttributeName: `GSI${n}SK`, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: TABLE });
+  client = await createTestTable(TABLE, { orderIndexes: true });
   doc = documentClient(client);
   orders = makeDynamoOrderRepository(doc, { tableName: TABLE });
   inventory = makeDynamoInventoryStore(doc, { tableName: TABLE });
@@ -110,8 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await client?.send(new DeleteTableCommand({ TableName: TABLE }));
-  client?.destroy();
+  await dropTestTable(client, TABLE);
 });
 
 async function placeOrder(sku: string, quantity: number): Promise<Order> {

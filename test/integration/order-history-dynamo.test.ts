@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   documentClient,
   makeDynamoOrderRepository,
@@ -16,6 +11,7 @@ import type { Clock } from '../../shared/ports/clock.ts';
 import { ulidIdGenerator } from '../../shared/ports/id-generator.ts';
 import type { OrderRepository } from '../../shared/ports/order-repository.ts';
 import { makePlaceOrder } from '../../shared/usecases/place-order.ts';
+import { createTestTable, dropTestTable } from '../support/dynamo-table.ts';
 
 /** History entries are keyed by time: two writes of one order in the same millisecond must both land. */
 const TABLE = `qm-hist-${randomUUID()}`;
@@ -27,39 +23,12 @@ let client: DynamoDBClient;
 let orders: OrderRepository;
 
 beforeAll(async () => {
-  client = new DynamoDBClient({
-    endpoint: inject('dynamoEndpoint'),
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'].map(
-        (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
-      ),
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [1, 2, 3].map((n) => ({
-        IndexName: `GSI${n}`,
-        KeySchema: [
-          { AttributeName: `GSI${n}PK`, KeyType: 'HASH' as const },
-          { AttributeName: `GSI${n}SK`, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: TABLE });
+  client = await createTestTable(TABLE, { orderIndexes: true });
   orders = makeDynamoOrderRepository(documentClient(client), { tableName: TABLE });
 });
 
 afterAll(async () => {
-  await client?.send(new DeleteTableCommand({ TableName: TABLE }));
-  client?.destroy();
+  await dropTestTable(client, TABLE);
 });
 
 describe('order history on DynamoDB Local', () => {

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/aws/dynamo-order-repository.ts';
 import { makeDynamoShipmentRepository } from '../../shared/adapters/aws/dynamo-shipment-repository.ts';
 import type { OrderWaiter, ShipmentRepository } from '../../shared/ports/shipment-repository.ts';
+import { createTestTable, dropTestTable } from '../support/dynamo-table.ts';
 
 /** The backorder waitlists of the DynamoDB adapter, against DynamoDB Local. */
 const TABLE = `qm-waitlist-${randomUUID()}`;
@@ -18,32 +14,12 @@ let doc: DynamoDBDocumentClient;
 let shipments: ShipmentRepository;
 
 beforeAll(async () => {
-  client = new DynamoDBClient({
-    endpoint: inject('dynamoEndpoint'),
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['PK', 'SK'].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S' as const,
-      })),
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: TABLE });
+  client = await createTestTable(TABLE);
   doc = documentClient(client);
   shipments = makeDynamoShipmentRepository(doc, { tableName: TABLE });
 });
 afterAll(async () => {
-  await client?.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => undefined);
-  client?.destroy();
+  await dropTestTable(client, TABLE);
 });
 
 const waiter = (
