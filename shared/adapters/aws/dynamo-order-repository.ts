@@ -65,10 +65,15 @@ function toOrder(item: Item): Order {
   return copy as Order;
 }
 
-function historyItems(orderId: string, version: number, history: StatusChange[]): TransactItem[] {
+function historyItems(
+  TableName: string,
+  orderId: string,
+  version: number,
+  history: StatusChange[],
+): TransactItem[] {
   return history.map((change, seq) => ({
     Put: {
-      TableName: '',
+      TableName,
       Item: { ...keys.history(orderId, change.at, seq, version), entity: 'HISTORY', ...change },
       // Append-only: a history entry is never overwritten.
       ConditionExpression: 'attribute_not_exists(PK)',
@@ -80,14 +85,58 @@ function historyItems(orderId: string, version: number, history: StatusChange[])
  * Outbox records live in the order's partition, so their stream records stay in order per order.
  * `publishedAt` is set by the publisher; until then the record is pending.
  */
-function outboxItems(events: DomainEvent[]): TransactItem[] {
+function outboxItems(TableName: string, events: DomainEvent[]): TransactItem[] {
   return events.map((event) => ({
     Put: {
-      TableName: '',
+      TableName,
       Item: { ...keys.outbox(event.orderId ?? 'none', event.eventId), entity: 'OUTBOX', event },
       ConditionExpression: 'attribute_not_exists(PK)',
     },
   }));
+}
+
+/**
+ * The one TransactWriteItems that captures an order: the idempotency claim (index 0, so a refused
+ * claim is recognised by position), the order item (its lines embedded), its first history entry,
+ * its outbox records, and the external-id claim (last) when the order has an externalId. Every Put is
+ * conditional on the item being new. Exported so bench:capture can time exactly this transaction raw.
+ */
+export function createOrderTransaction(command: CreateOrderCommand, TableName: string): TransactItem[] {
+  const { order } = command;
+  const now = Math.floor(Date.parse(order.createdAt) / 1000);
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...keys.idempotency(order.channel, command.idempotency.key),
+          entity: 'IDEMPOTENCY',
+          orderId: order.orderId,
+          requestHash: command.idempotency.requestHash,
+          createdAt: order.createdAt,
+          expiresAt: now + IDEMPOTENCY_RETENTION_DAYS * 86_400,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    { Put: { TableName, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(PK)' } },
+    ...historyItems(TableName, order.orderId, order.version, [command.history]),
+    ...outboxItems(TableName, command.events),
+  ];
+  if (order.externalId !== undefined) {
+    items.push({
+      Put: {
+        TableName,
+        Item: {
+          ...keys.externalId(order.channel, order.externalId),
+          entity: 'EXTERNALID',
+          orderId: order.orderId,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    });
+  }
+  return items;
 }
 
 export interface DynamoOrderRepositoryOptions {
@@ -101,11 +150,6 @@ export function makeDynamoOrderRepository(
   options: DynamoOrderRepositoryOptions,
 ): OrderRepository {
   const TableName = options.tableName;
-  const withTable = (items: TransactItem[]): TransactItem[] =>
-    items.map((item) => {
-      const [op, body] = Object.entries(item)[0] as [keyof TransactItem, { TableName: string }];
-      return { [op]: { ...body, TableName } } as TransactItem;
-    });
 
   async function getItem(key: Item, consistent = false): Promise<Item | undefined> {
     const out = await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: consistent }));
@@ -115,41 +159,10 @@ export function makeDynamoOrderRepository(
   return {
     async create(command: CreateOrderCommand): Promise<CreateOrderResult> {
       const { order } = command;
-      const now = Math.floor(Date.parse(order.createdAt) / 1000);
+      const items = createOrderTransaction(command, TableName);
       const claimKey = keys.idempotency(order.channel, command.idempotency.key);
-      const items: TransactItem[] = [
-        {
-          Put: {
-            TableName,
-            Item: {
-              ...claimKey,
-              entity: 'IDEMPOTENCY',
-              orderId: order.orderId,
-              requestHash: command.idempotency.requestHash,
-              createdAt: order.createdAt,
-              expiresAt: now + IDEMPOTENCY_RETENTION_DAYS * 86_400,
-            },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-        { Put: { TableName, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(PK)' } },
-        ...withTable(historyItems(order.orderId, order.version, [command.history])),
-        ...withTable(outboxItems(command.events)),
-      ];
-      const externalIndex = items.length;
-      if (order.externalId !== undefined) {
-        items.push({
-          Put: {
-            TableName,
-            Item: {
-              ...keys.externalId(order.channel, order.externalId),
-              entity: 'EXTERNALID',
-              orderId: order.orderId,
-            },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        });
-      }
+      // The external-id claim, when there is one, is the last item.
+      const externalIndex = items.length - 1;
       const reasons = await transactWrite(doc, items, { attempts: 8 });
       if (reasons === undefined) return { outcome: 'created' };
       if (reasons[0] === 'ConditionalCheckFailed') {
@@ -198,8 +211,8 @@ export function makeDynamoOrderRepository(
             ExpressionAttributeValues: { ':expected': command.expectedVersion },
           },
         },
-        ...withTable(historyItems(command.order.orderId, command.order.version, command.history)),
-        ...withTable(outboxItems(command.events)),
+        ...historyItems(TableName, command.order.orderId, command.order.version, command.history),
+        ...outboxItems(TableName, command.events),
       ];
       try {
         const reasons = await transactWrite(doc, items, { attempts: 8 });
