@@ -10,7 +10,7 @@ import { EncryptLogGroups } from './constructs/encryption.ts';
 import { Events } from './constructs/events.ts';
 import { InventoryApi } from './constructs/inventory-api.ts';
 import { InventoryJobs } from './constructs/inventory-jobs.ts';
-import { Observability } from './constructs/observability.ts';
+import { ObservabilityStack } from './constructs/observability-stack.ts';
 import { OpsApi } from './constructs/ops-api.ts';
 import { QmFunction } from './constructs/qm-function.ts';
 import { Returns } from './constructs/returns.ts';
@@ -31,7 +31,8 @@ export class QuartermasterStack extends Stack {
   readonly data: Data;
   readonly api: Api;
   readonly events: Events;
-  readonly observability: Observability;
+  /** Alarms, dashboard and alarm topic, in a nested stack (see ObservabilityStack for why). */
+  readonly observability: ObservabilityStack;
 
   constructor(scope: Construct, id: string, props: QuartermasterStackProps) {
     super(scope, id, props);
@@ -90,7 +91,7 @@ export class QuartermasterStack extends Stack {
     }
 
     // Keep last: it discovers functions, state machines, tables and DLQs for its dashboard and alarms.
-    this.observability = new Observability(this, 'Observability', {
+    this.observability = new ObservabilityStack(this, 'Observability', {
       restApiName: this.api.api.restApiName,
       stageName: config.stageName,
       accessLogs: this.api.accessLogs,

@@ -11,7 +11,6 @@ import {
   RuleTargetInput,
 } from 'aws-cdk-lib/aws-events';
 import { ApiDestination as ApiDestinationTarget, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -20,8 +19,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/events/envelope.ts';
-import { schemaRegistryEntries } from '../../shared/events/json-schema.ts';
 import type { PartnerConfig } from '../config.ts';
+import { EventCatalogStack } from './event-catalog-stack.ts';
 import { grantTableActions } from './grants.ts';
 import { QmFunction } from './qm-function.ts';
 
@@ -53,7 +52,8 @@ export class Events extends Construct {
   readonly inventoryPublisher: QmFunction;
   readonly inventoryPublisherDlq: Queue;
   readonly partnerDlqs: Record<string, Queue> = {};
-  readonly registry: CfnRegistry;
+  /** The event catalog (schema registry), in a nested stack. */
+  readonly catalog: EventCatalogStack;
 
   constructor(scope: Construct, id: string, props: EventsProps) {
     super(scope, id);
@@ -66,25 +66,10 @@ export class Events extends Construct {
       retention: Duration.days(props.archiveRetentionDays),
     });
 
-    // The event catalog in EventBridge's schema registry: one JSON Schema (draft 4) per detail-type,
-    // generated from the same zod schemas as docs/events.md (code bindings, console, validation).
-    this.registry = new CfnRegistry(this, 'SchemaRegistry', {
+    this.catalog = new EventCatalogStack(this, 'Catalog', {
       registryName: `${stackName}-events`,
-      description: `Events ${EVENT_SOURCE} publishes on ${stackName}-events (generated from shared/events)`,
+      busName: `${stackName}-events`,
     });
-    for (const entry of schemaRegistryEntries('JSONSchemaDraft4')) {
-      new CfnSchema(this, `Schema-${entry.detailType}-v${entry.version}`, {
-        registryName: this.registry.attrRegistryName,
-        schemaName: entry.name,
-        type: entry.type,
-        description: `${entry.detailType} v${entry.version}: ${entry.description}`.slice(0, 256),
-        content: entry.content,
-        tags: [
-          { key: 'quartermaster:detail-type', value: entry.detailType },
-          { key: 'quartermaster:event-version', value: String(entry.version) },
-        ],
-      });
-    }
 
     ({ fn: this.publisher, dlq: this.publisherDlq } = this.streamPublisher(props, {
       ids: { fn: 'PublishOutbox', mapping: 'OutboxStream', dlq: 'PublisherDlq' },

@@ -44,6 +44,12 @@ export interface ObservabilityProps {
   alarmEmail?: string;
   /** Customer-managed key for the alarm topic; otherwise a dedicated key is created. */
   key?: IKey;
+  /**
+   * The stack whose functions, state machines, tables, rules and dead-letter queues are watched;
+   * defaults to this construct's own stack. Set when this construct lives in a nested stack
+   * (infra/constructs/observability-stack.ts): CDK passes the watched resources in as parameters.
+   */
+  monitored?: Stack;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -60,7 +66,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const stack = Stack.of(this);
+    const stack = props.monitored ?? Stack.of(this);
     const found = inventoryOf(stack);
 
     // CloudWatch must be able to use the topic's key to publish: an AWS-managed SNS key does not allow it.
@@ -264,11 +270,13 @@ export class Observability extends Construct {
         evaluationPeriods: 1,
       });
     }
-    // The DLQ alarms other constructs created notify the same topic.
+    // The DLQ alarms other constructs created notify the same topic, on alarm and on recovery.
     for (const other of stack.node.findAll().filter((c): c is Alarm => c instanceof Alarm)) {
       if (this.alarms.includes(other)) continue;
       const cfn = other.node.defaultChild as CfnAlarm;
-      if (alarmedQueues.has(queueOfAlarm(stack, cfn) ?? '')) other.addAlarmAction(action);
+      if (!alarmedQueues.has(queueOfAlarm(stack, cfn) ?? '')) continue;
+      other.addAlarmAction(action);
+      other.addOkAction(action);
     }
 
     // ---- Step Functions ----

@@ -10,6 +10,7 @@ import type { QuartermasterStack } from '../../infra/stack.ts';
 import { type CfnTargetInput, transformTargetInput } from '../../local/eventbridge/input-transformer.ts';
 import { DETAIL_TYPES, EVENT_CATALOG, exampleEvent, parseEvent } from '../../shared/events/catalog.ts';
 import { EVENT_SOURCE, EventEnvelopeSchema } from '../../shared/events/envelope.ts';
+import { nestedStackResourceId } from '../support/nested-stack.ts';
 
 const CONFIG = 'test/fixtures/partners.config.json';
 type Json = Record<string, unknown>;
@@ -67,15 +68,24 @@ describe('bus and archive', () => {
 });
 
 describe('schema registry', () => {
+  test('the catalog is a nested stack: one resource in the main stack whatever the number of event types', () => {
+    template.resourceCountIs('AWS::EventSchemas::Registry', 0);
+    template.resourceCountIs('AWS::EventSchemas::Schema', 0);
+    expect(Object.keys(template.findResources('AWS::CloudFormation::Stack'))).toContain(
+      nestedStackResourceId(stack.events.catalog),
+    );
+  });
+
   test('a registry with one JSONSchemaDraft4 schema per catalog detail-type and version', () => {
-    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
-    const registryId = logicalIdOf('AWS::EventSchemas::Registry', () => true);
-    template.hasResourceProperties('AWS::EventSchemas::Registry', {
+    const catalog = Template.fromStack(stack.events.catalog);
+    catalog.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    const [registryId] = Object.keys(catalog.findResources('AWS::EventSchemas::Registry'));
+    catalog.hasResourceProperties('AWS::EventSchemas::Registry', {
       RegistryName: `${stack.stackName}-events`,
     });
-    template.resourceCountIs('AWS::EventSchemas::Schema', DETAIL_TYPES.length);
+    catalog.resourceCountIs('AWS::EventSchemas::Schema', DETAIL_TYPES.length);
     for (const type of DETAIL_TYPES)
-      template.hasResourceProperties('AWS::EventSchemas::Schema', {
+      catalog.hasResourceProperties('AWS::EventSchemas::Schema', {
         RegistryName: { 'Fn::GetAtt': [registryId, 'RegistryName'] },
         SchemaName: `${EVENT_SOURCE}@${type}`,
         Type: 'JSONSchemaDraft4',
@@ -93,7 +103,8 @@ describe('schema registry', () => {
     const ajv = new ajvModule.default({ allErrors: true, strict: true, strictTypes: false });
     formatsModule.default(ajv);
     ajv.addVocabulary(['x-amazon-events-detail-type', 'x-amazon-events-source']);
-    for (const [, resource] of Object.entries(template.findResources('AWS::EventSchemas::Schema'))) {
+    const catalog = Template.fromStack(stack.events.catalog);
+    for (const [, resource] of Object.entries(catalog.findResources('AWS::EventSchemas::Schema'))) {
       const props = resource.Properties as { SchemaName: string; Content: string };
       const type = props.SchemaName.split('@')[1] as (typeof DETAIL_TYPES)[number];
       const schema = JSON.parse(props.Content) as Json;

@@ -4,13 +4,16 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { QuartermasterConfigSchema } from '../../infra/config.ts';
 import { ENTRY_METADATA } from '../../infra/constructs/qm-function.ts';
+import type { QuartermasterStack } from '../../infra/stack.ts';
+import { nestedTemplateInParentTerms } from '../support/nested-stack.ts';
 
 type Json = Record<string, unknown>;
 
-function synth(configFile?: string): Template {
+function synthStack(configFile?: string): QuartermasterStack {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(buildApp(app, configFile));
+  return buildApp(app, configFile);
 }
+const synth = (configFile?: string): Template => Template.fromStack(synthStack(configFile));
 
 const methods = (t: Template) =>
   Object.values(t.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties as Json);
@@ -19,10 +22,14 @@ const isOpenApi = (m: Json) => JSON.stringify(m.ResourceId).includes('openapijso
 let apiKey: Template;
 let iam: Template;
 let hardened: Template;
+/** The hardened stack's observability nested stack (alarm topic), in the main stack's terms. */
+let hardenedMonitoring: Template;
 beforeAll(() => {
   apiKey = synth();
   iam = synth('test/fixtures/iam.config.json');
-  hardened = synth('test/fixtures/hardened.config.json');
+  const hardenedStack = synthStack('test/fixtures/hardened.config.json');
+  hardened = Template.fromStack(hardenedStack);
+  hardenedMonitoring = nestedTemplateInParentTerms(hardenedStack.observability);
 });
 
 describe('auth modes', () => {
@@ -173,8 +180,8 @@ describe('encryption at rest', () => {
         ]),
       },
     });
-    // The alarm topic uses the same key.
-    hardened.hasResourceProperties('AWS::SNS::Topic', {
+    // The alarm topic (in the observability nested stack) uses the same key.
+    hardenedMonitoring.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [tableKey, 'Arn'] },
     });
   });
