@@ -35,7 +35,7 @@ import { stateMachinesFromTemplate } from './stepfunctions/state-machines-from-t
 import { StepFunctionsService } from './stepfunctions/step-functions-service.ts';
 import type { IntrinsicContext } from './template/intrinsics.ts';
 import { localPhysicalIds } from './template/physical-ids.ts';
-import { type SynthesizedStack, synthesizeStack } from './template/template.ts';
+import { nestedStackWarnings, type SynthesizedStack, synthesizeStack } from './template/template.ts';
 
 export interface LocalRuntimeOptions {
   dynamoEndpoint: string;
@@ -224,6 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const { functions, skipped } = functionsFromTemplate({ ...ctx, functionName: ids.functionName });
   for (const s of skipped) warnings.push(`Function ${s.logicalId} is not run locally: ${s.reason}`);
   let fanout: LocalFanout | undefined;
+  warnings.push(...nestedStackWarnings(stack.template));
   const fanoutTypes = ['AWS::Lambda::EventSourceMapping', 'AWS::Events::EventBus', 'AWS::Events::Rule'];
   if (options.eventFanout === undefined) {
     const declared = Object.values(stack.template.Resources).filter((r) =>

@@ -47,3 +47,15 @@ export function readTemplateFile(file: string, stackName = 'Quartermaster'): Syn
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
+
+/**
+ * The local runtime reads the main stack's template only: nested stacks (alarms, dashboard and alarm
+ * topic; the event schema registry) exist on AWS alone. Say so, naming each.
+ */
+export function nestedStackWarnings(template: CfnTemplate): string[] {
+  return resourcesOfType(template, 'AWS::CloudFormation::Stack').map(([logicalId, resource]) => {
+    const path = resource.Metadata?.['aws:cdk:path'];
+    const name = typeof path === 'string' ? path.replace(/\.NestedStack\/.*$/, '') : logicalId;
+    return `Nested stack ${name} is not deployed locally: its resources (e.g. alarms, dashboard, schema registry) exist on AWS only.`;
+  });
+}
