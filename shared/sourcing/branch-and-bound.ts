@@ -26,6 +26,8 @@ export interface SearchResult {
   /** Lower bound on the objective of any plan shipping at least `value.shipped` units. */
   lowerBound: number;
   nodes: number;
+  /** Nodes explored when the incumbent last improved (0 when the starting plan was never beaten). */
+  lastImprovedAt: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export function searchExact(
     bestMembers = [];
   }
   let nodes = 0;
+  let lastImprovedAt = 0;
   let aborted = false;
   let inexact = false;
   const deadline = budget.timeBudgetMs === undefined ? undefined : performance.now() + budget.timeBudgetMs;
@@ -147,6 +150,7 @@ export function searchExact(
       if (isBetter(open.value(), best)) {
         best = open.value();
         bestMembers = open.members.slice();
+        lastImprovedAt = nodes;
       }
       if (
         j + 1 < n &&
@@ -185,5 +189,6 @@ export function searchExact(
     stoppedOnBudget: aborted,
     lowerBound: Math.max(0, lowerBound),
     nodes,
+    lastImprovedAt,
   } satisfies SearchResult;
 }

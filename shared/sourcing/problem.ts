@@ -49,9 +49,21 @@ export interface SourcingProblem {
   linesBySku: number[][];
   lineSku: number[];
   totalUnits: number;
+  /** Per SKU: min(demand, Σ capped stock of the candidates): no plan ships more of it. */
+  shippableBySku: Int32Array;
+  /** Σ shippableBySku. */
+  shippableUnits: number;
   candidates: Candidate[];
   /** stock[candidate × skuCount + sku], capped at the SKU's demand (more can never be used). */
   stock: Int32Array;
+  /**
+   * The same holdings packed per candidate (compressed rows): candidate j holds `holdingUnits[h]` of
+   * SKU `holdingSku[h]` for h in [holdingStart[j], holdingStart[j + 1]). The bounds walk every
+   * holding at every search node; flat typed arrays keep that walk cheap.
+   */
+  holdingStart: Int32Array;
+  holdingSku: Int32Array;
+  holdingUnits: Int32Array;
   /** Candidates holding each SKU, by amortised cost then search order. */
   stockersByAmortised: number[][];
   /** Candidates holding each SKU, by unit cost (unitRank). */
@@ -262,8 +274,9 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
     const unitCost = location.unitHandlingCost + unitShipping;
     const skusHeld: number[] = [];
     let capacityUnits = 0;
-    draft.row.forEach((units, k) => {
-      if (units <= 0) return;
+    for (let k = 0; k < m; k++) {
+      const units = draft.row[k]!;
+      if (units <= 0) continue;
       skusHeld.push(k);
       const usable = Math.min(units, demand[k]!);
       capacityUnits += usable;
@@ -271,7 +284,7 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
       holderCount[k]! += 1;
       largestHolding[k] = Math.max(largestHolding[k]!, units);
       if (kind !== 'drop-ship') heldByOwnLocation[k] = true;
-    });
+    }
     return {
       index: 0,
       location,
@@ -305,16 +318,33 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
     // maxShipments, and alone holds the whole demand of every SKU j holds: any plan using j can send
     // j's units from j' instead (or drop j if j' is already used) without shipping less or paying more.
     // j' dominating j implies amortised(j') ≤ amortised(j), so j' sorts earlier unless tied.
+    // Plain loops over flat arrays: this runs for every eligible location against every kept one.
     const kept: Candidate[] = [];
+    const keptOpen: number[] = [];
+    const keptUnit: number[] = [];
+    const keptCounted: boolean[] = [];
+    /** fullDemand[kept × m + k] = 1 when that kept location alone holds the whole demand of SKU k. */
+    const fullDemand = new Uint8Array(candidates.length * m);
     for (const candidate of candidates) {
-      const dominated = kept.some(
-        (other) =>
-          other.openCost <= candidate.openCost &&
-          other.unitCost <= candidate.unitCost &&
-          (other.counted === candidate.counted || !other.counted) &&
-          candidate.skus.every((k) => (rowOf.get(other.location.locationId)![k] ?? 0) >= demand[k]!),
-      );
-      if (!dominated) kept.push(candidate);
+      let dominated = false;
+      for (let i = 0; i < kept.length && !dominated; i++) {
+        if (keptOpen[i]! > candidate.openCost || keptUnit[i]! > candidate.unitCost) continue;
+        if (keptCounted[i] && !candidate.counted) continue;
+        dominated = true;
+        for (const k of candidate.skus) {
+          if (fullDemand[i * m + k] === 0) {
+            dominated = false;
+            break;
+          }
+        }
+      }
+      if (dominated) continue;
+      const row = rowOf.get(candidate.location.locationId)!;
+      for (const k of candidate.skus) if (row[k]! >= demand[k]!) fullDemand[kept.length * m + k] = 1;
+      kept.push(candidate);
+      keptOpen.push(candidate.openCost);
+      keptUnit.push(candidate.unitCost);
+      keptCounted.push(candidate.counted);
     }
     candidates = kept;
   }
@@ -326,6 +356,23 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
     const row = rowOf.get(candidate.location.locationId)!;
     for (const k of candidate.skus) stock[index * m + k] = Math.min(row[k]!, demand[k]!);
   });
+  const holdingStart = new Int32Array(n + 1);
+  candidates.forEach((candidate, index) => {
+    holdingStart[index + 1] = holdingStart[index]! + candidate.skus.length;
+  });
+  const holdingSku = new Int32Array(holdingStart[n]!);
+  const holdingUnits = new Int32Array(holdingStart[n]!);
+  candidates.forEach((candidate, index) => {
+    let h = holdingStart[index]!;
+    for (const k of candidate.skus) {
+      holdingSku[h] = k;
+      holdingUnits[h] = stock[index * m + k]!;
+      h += 1;
+    }
+  });
+  const shippableBySku = new Int32Array(m);
+  for (let h = 0; h < holdingSku.length; h++) shippableBySku[holdingSku[h]!]! += holdingUnits[h]!;
+  for (let k = 0; k < m; k++) shippableBySku[k] = Math.min(shippableBySku[k]!, demand[k]!);
   const previousTwin = new Int32Array(n).fill(-1);
   const lastOfShape = new Map<string, number>();
   candidates.forEach((candidate, index) => {
@@ -368,8 +415,13 @@ export function buildProblem(request: SourcingRequest, options: BuildOptions): S
     linesBySku,
     lineSku,
     totalUnits: demand.reduce((sum, d) => sum + d, 0),
+    shippableBySku,
+    shippableUnits: shippableBySku.reduce((sum, units) => sum + units, 0),
     candidates,
     stock,
+    holdingStart,
+    holdingSku,
+    holdingUnits,
     stockersByAmortised,
     stockersByUnit,
     stockersBySupply,
