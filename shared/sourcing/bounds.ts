@@ -38,14 +38,25 @@ export function boundRegion(
   dual?: DualPrices,
   /** Pruning threshold (the incumbent's objective): lets the cheap bounds answer early. */
   target?: number,
+  /**
+   * A cost bound at least this high prunes the region whatever its exact value (the incumbent's
+   * objective when `target` carries a gap tolerance): the sums stop once they reach it, so the
+   * returned bound may be lower than the full one, but never lower than `enough`.
+   */
+  enough: number = target ?? Number.POSITIVE_INFINITY,
 ): RegionBound {
   const { demand, stock, candidates } = problem;
   const m = problem.skus.length;
   const n = candidates.length;
   const slots = problem.maxCounted - open.counted;
 
-  const residual = new Array<number>(m);
-  const perSkuMax = new Array<number>(m);
+  // Scratch rows reused across calls: this runs several times per search node.
+  if (scratchResidual.length < m) {
+    scratchResidual = new Int32Array(m);
+    scratchPerSkuMax = new Int32Array(m);
+  }
+  const residual = scratchResidual;
+  const perSkuMax = scratchPerSkuMax;
   let openSupply = 0;
   let perSkuTotal = 0;
   for (let k = 0; k < m; k++) {
@@ -115,27 +126,35 @@ export function boundRegion(
   let costBound = dual?.regionBound(open.members, start, slots, atLeastOne, needed) ?? 0;
   if (target !== undefined && integerBound(costBound) >= target) return { maxShipped, costBound };
   const spread =
-    open.openCost + cheapestUnits(problem, open, start, slots, perSkuMax, perSkuTotal, needed, true);
+    open.openCost +
+    cheapestUnits(problem, open, start, slots, perSkuMax, perSkuTotal, needed, true, enough - open.openCost);
   costBound = Math.max(costBound, spread);
   if (target !== undefined && integerBound(costBound) >= target) return { maxShipped, costBound };
   const mustOpen = atLeastOne || needed > openSupply;
+  const openPart = open.openCost + (mustOpen ? cheapestOpen : 0);
   const once =
-    open.openCost +
-    cheapestUnits(problem, open, start, slots, perSkuMax, perSkuTotal, needed, false) +
-    (mustOpen ? cheapestOpen : 0);
+    openPart +
+    cheapestUnits(problem, open, start, slots, perSkuMax, perSkuTotal, needed, false, enough - openPart);
   return { maxShipped, costBound: Math.max(costBound, once) };
 }
 
-/** Cheapest `needed` units, each SKU capped at `perSkuMax`, open members at c, later candidates priced as described. */
+let scratchResidual = new Int32Array(0);
+let scratchPerSkuMax = new Int32Array(0);
+
+/**
+ * Cheapest `needed` units, each SKU capped at `perSkuMax`, open members at c, later candidates
+ * priced as described. Returns early, with a partial sum of at least `stopAt`, once that is reached.
+ */
 function cheapestUnits(
   problem: SourcingProblem,
   open: OpenSet,
   start: number,
   slots: number,
-  perSkuMax: readonly number[],
+  perSkuMax: ArrayLike<number>,
   perSkuTotal: number,
   needed: number,
   spreadOpenCost: boolean,
+  stopAt: number,
 ): number {
   if (needed <= 0) return 0;
   const { stock, candidates } = problem;
@@ -185,6 +204,8 @@ function cheapestUnits(
         units.push(take);
       }
     }
+    // Prices are non-negative: the rest can only add to a sum that already prunes.
+    if (takeAll && total >= stopAt) return total;
   }
   if (takeAll) return total;
   const order = prices.map((_, i) => i).sort((x, y) => prices[x]! - prices[y]!);

@@ -142,7 +142,7 @@ export function searchExact(
       if (!open.hasSlotFor(j)) continue;
       const twin = problem.previousTwin[j]!;
       if (twin >= 0 && open.inSet[twin] === 0) continue;
-      if (prunable(boundRegion(problem, open, j, true, best.shipped, dual, pruneTarget()))) break;
+      if (prunable(boundRegion(problem, open, j, true, best.shipped, dual, pruneTarget(), best.cost))) break;
       if (receivesNothing(j)) continue;
       open.open(j);
       nodes += 1;
@@ -154,7 +154,7 @@ export function searchExact(
       }
       if (
         j + 1 < n &&
-        !prunable(boundRegion(problem, open, j + 1, true, best.shipped, dual, pruneTarget()))
+        !prunable(boundRegion(problem, open, j + 1, true, best.shipped, dual, pruneTarget(), best.cost))
       ) {
         resumeAt[depth] = j + 1;
         pathMembers[depth + 1] = open.members.slice();

@@ -133,6 +133,11 @@ export class OpenSet {
     const { candidates } = this.problem;
     if (add < 0) return remove < 0 ? [] : candidates[remove]!.skus;
     if (remove < 0) return candidates[add]!.skus;
-    return [...new Set([...candidates[add]!.skus, ...candidates[remove]!.skus])];
+    // A swap: the added location's SKUs, then the removed one's that it does not hold.
+    const { stock } = this.problem;
+    const m = this.problem.skus.length;
+    const touched = candidates[add]!.skus.slice();
+    for (const k of candidates[remove]!.skus) if (stock[add * m + k] === 0) touched.push(k);
+    return touched;
   }
 }

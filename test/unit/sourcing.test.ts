@@ -10,9 +10,14 @@ import {
   PutLocationRequestSchema,
 } from '../../shared/domain/location.ts';
 import type { GeoPoint } from '../../shared/domain/order.ts';
+import { boundRegion } from '../../shared/sourcing/bounds.ts';
 import { candidatePositions } from '../../shared/sourcing/candidates.ts';
+import { integerBound } from '../../shared/sourcing/integer-bound.ts';
+import { optimiseDualPrices } from '../../shared/sourcing/lagrangian.ts';
+import { OpenSet } from '../../shared/sourcing/open-set.ts';
 import { planNaive } from '../../shared/sourcing/plan-naive.ts';
 import { planShipments } from '../../shared/sourcing/plan-shipments.ts';
+import { buildProblem } from '../../shared/sourcing/problem.ts';
 import {
   type CandidatePosition,
   DEFAULT_PREFERENCE_PENALTY,
@@ -951,6 +956,50 @@ describe('planShipments: symmetric networks and the reported gap', () => {
         if (plan.optimal) expect(plan.gap).toBe(0);
       }),
       { numRuns: 400, seed: 2026 },
+    );
+  });
+});
+
+describe('planShipments: bounds', () => {
+  it('a SKU no location holds does not loosen the lower bound (its units are not slack at the dearest price)', () => {
+    fc.assert(
+      fc.property(instanceArb, (req) => {
+        const heuristic = { ...req, policy: { ...req.policy, mode: 'heuristic' as const } };
+        const withGhost = { ...heuristic, lines: [...heuristic.lines, line('ghost', 'SKU-NOBODY-HOLDS', 2)] };
+        const plain = planShipments(heuristic);
+        const ghost = planShipments(withGhost);
+        expect(ghost.objective).toBe(plain.objective);
+        expect(ghost.lowerBound).toBe(plain.lowerBound);
+      }),
+      { numRuns: 300, seed: 77 },
+    );
+  });
+
+  it('a region bound asked to stop at a threshold is exact below it and reaches it otherwise', () => {
+    fc.assert(
+      fc.property(
+        instanceArb,
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3000 }),
+        (req, opened, enough) => {
+          const problem = buildProblem(req, { pruneDominated: true });
+          const open = new OpenSet(problem);
+          const first = Math.min(opened, problem.candidates.length);
+          for (let j = 0; j < first; j++) if (open.hasSlotFor(j)) open.open(j);
+          const dual = optimiseDualPrices(problem, open.shipped, open.cost + 1);
+          const full = boundRegion(problem, open, first, true, 0, dual);
+          const needed = Math.max(0, full.maxShipped);
+          const exact = boundRegion(problem, open, first, true, needed, dual);
+          const cut = boundRegion(problem, open, first, true, needed, dual, enough, enough);
+          expect(cut.maxShipped).toBe(exact.maxShipped);
+          if (integerBound(exact.costBound) < enough) expect(cut.costBound).toBe(exact.costBound);
+          else expect(integerBound(cut.costBound)).toBeGreaterThanOrEqual(enough);
+          expect(integerBound(cut.costBound)).toBeLessThanOrEqual(
+            Math.max(enough, integerBound(exact.costBound)),
+          );
+        },
+      ),
+      { numRuns: 400, seed: 11 },
     );
   });
 });
