@@ -10,6 +10,7 @@
  *                                      BENCH_SIZES=50x1000,sym20x200 to run only those sizes)
  */
 
+import { availableParallelism, loadavg } from 'node:os';
 import { planNaive } from '../shared/sourcing/plan-naive.ts';
 import { planShipments } from '../shared/sourcing/plan-shipments.ts';
 import type { SourcingPlan, SourcingRequest } from '../shared/sourcing/types.ts';
@@ -26,13 +27,18 @@ function quantile(sorted: readonly number[], q: number): number {
 
 interface Sample {
   ms: number;
+  /** CPU time of the process during the solve (user + system): less sensitive to a loaded machine. */
+  cpuMs: number;
   plan: SourcingPlan;
 }
 
 function timed(run: () => SourcingPlan): Sample {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const plan = run();
-  return { ms: performance.now() - start, plan };
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, plan };
 }
 
 interface Row {
@@ -41,6 +47,7 @@ interface Row {
   n: number;
   p50: number;
   p99: number;
+  cpuP99: number;
   shipments: number;
   fill: number;
   ratio: number;
@@ -94,6 +101,10 @@ function summarise(
     n: samples.length,
     p50: quantile(times, 0.5),
     p99: quantile(times, 0.99),
+    cpuP99: quantile(
+      samples.map((s) => s.cpuMs).sort((a, b) => a - b),
+      0.99,
+    ),
     shipments: samples.reduce((sum, s) => sum + shipmentCount(s.plan), 0) / samples.length,
     fill: unitsOrdered > 0 ? unitsShipped / unitsOrdered : 1,
     ratio: ratioCount > 0 ? ratioSum / ratioCount : Number.NaN,
@@ -141,6 +152,9 @@ const FAMILIES: {
 
 const rows: Row[] = [];
 const started = performance.now();
+const loadAtStart = loadavg()
+  .map((v) => v.toFixed(2))
+  .join(' ');
 // Warm up the JIT so the first size's p99 measures planning, not compilation.
 for (let i = 0; i < 30; i++) {
   const instance = buildInstance(i, 5, 50);
@@ -195,6 +209,7 @@ const header = [
   'n',
   'p50 ms',
   'p99 ms',
+  'p99 cpu',
   'shipments',
   'fill',
   'cost/opt',
@@ -208,6 +223,7 @@ const table = rows.map((row) => [
   String(row.n),
   fmt(row.p50),
   fmt(row.p99),
+  fmt(row.cpuP99),
   fmt(row.shipments),
   pct(row.fill),
   fmt(row.ratio, 4),
@@ -225,5 +241,9 @@ console.log(`
 cost/opt: mean objective ÷ proved optimum, over instances where the optimum is known and the plan
 ships as many units ((n opt) counts them). optimal: auto/heuristic = proved optimal by the plan
 itself (within 1 %: auto stops there and reports the gap); naive = matched the optimum. heuristic = mode 'heuristic' (greedy + local search + bound).
+p99 cpu: p99 of the process CPU time (user + system ms) per solve, less sensitive to other load.
 gap≤: mean (objective − lower bound) ÷ objective reported by the plan itself.
-fill: units shipped or drop-shipped ÷ units ordered. Total ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+fill: units shipped or drop-shipped ÷ units ordered. Total ${((performance.now() - started) / 1000).toFixed(1)} s.
+Load average (1/5/15 min) at start ${loadAtStart}, at end ${loadavg()
+  .map((v) => v.toFixed(2))
+  .join(' ')} on ${availableParallelism()} cores: wall-clock percentiles on a busy machine say little.`);
