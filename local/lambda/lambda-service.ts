@@ -151,10 +151,12 @@ export class LambdaService {
           resolve(r);
         },
       };
+      // The event goes over as the JSON text Lambda would receive (one string copy), parsed in the
+      // sandbox: the main thread, which also serves the gateway, neither re-parses nor clones it.
       env.worker.postMessage({
         type: 'invoke',
         requestId,
-        event: JSON.parse(payload),
+        eventJson: payload,
         traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)};Sampled=0`,
       });
     });
@@ -168,7 +170,8 @@ export class LambdaService {
       return injected('after');
     }
     if (result.ok) {
-      const out = JSON.stringify(result.payload ?? null);
+      // The sandbox sends the response as JSON text, as Lambda serialises it.
+      const out = result.payload as string;
       if (Buffer.byteLength(out) > MAX_PAYLOAD_BYTES) {
         this.release(fn, env);
         return {
@@ -299,7 +302,7 @@ export class LambdaService {
       (message: {
         type: string;
         requestId?: string;
-        result?: unknown;
+        resultJson?: string;
         error?: LambdaError;
         durationMs?: number;
       }) => {
@@ -308,7 +311,7 @@ export class LambdaService {
         env.pending = undefined;
         if (message.durationMs !== undefined)
           this.stats.get(fn.name)!.handlerDurationMs += message.durationMs;
-        if (message.type === 'result') pending.resolve({ ok: true, payload: message.result });
+        if (message.type === 'result') pending.resolve({ ok: true, payload: message.resultJson });
         else if (message.type === 'error') pending.resolve({ ok: false, error: message.error! });
       },
     );

@@ -49,14 +49,12 @@ parentPort.on('message', async (message) => {
   // Lambda's REPORT Duration: the handler's own time, without the hand-off to and from this thread.
   const started = performance.now();
   try {
-    const result = await handler(message.event, context);
+    const result = await handler(JSON.parse(message.eventJson), context);
     const durationMs = performance.now() - started;
-    parentPort.postMessage({
-      type: 'result',
-      requestId: message.requestId,
-      result: result ?? null,
-      durationMs,
-    });
+    // Serialised here, as Lambda's runtime does: the invoker gets JSON text (a result JSON cannot
+    // represent fails this invocation, as it would on AWS).
+    const resultJson = JSON.stringify(result ?? null) ?? 'null';
+    parentPort.postMessage({ type: 'result', requestId: message.requestId, resultJson, durationMs });
   } catch (error) {
     const durationMs = performance.now() - started;
     parentPort.postMessage({
