@@ -1,21 +1,30 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { foreignZodLocales, lambdaBuildOptions } from '../infra/bundling/lambda-bundle.ts';
-import { ENTRY_METADATA, REPO_ROOT } from '../infra/constructs/qm-function.ts';
+import {
+  bundledPackages,
+  DEFAULT_LAMBDA_BUNDLE_CHOICES,
+  foreignZodLocales,
+  type LambdaBundleChoices,
+  lambdaBuildOptions,
+  unwantedPackages,
+} from '../infra/bundling/lambda-bundle.ts';
+import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../infra/constructs/qm-function.ts';
 import { readTemplateFile, resourcesOfType, synthesizeStack } from '../local/template/template.ts';
+import { budgetFor, readColdStartBudgets } from './lib/coldstart-budgets.ts';
 import { percentile, table } from './lib/stats.ts';
 
 /**
  * bench:coldstart — per Lambda function of the synthesized template: the bundle exactly as QmFunction
  * builds it (size, gzip), and module init time (a fresh `node` per sample importing the bundle),
- * checked against the budgets in docs/coldstart.md. Prints OVER where a budget is exceeded, or
- * LOCALES where a zod locale other than English is in a bundle, and exits 1 then.
+ * checked against the budgets in docs/coldstart.md. Prints OVER where a budget is exceeded, LOCALES
+ * where a zod locale other than English is in a bundle, or UNWANTED where a package the function's
+ * bundling choices keep out (AWS SDK, X-Ray SDK) is in it, and exits 1 then.
  * Usage: npm run bench:coldstart -- [--samples 5] [--only ApiCreateOrder,ApiListOrders]
  *   [--template cdk.out/Quartermaster.template.json] (instead of synthesizing)
  */
@@ -29,35 +38,11 @@ const { values } = parseArgs({
 const samples = Number(values.samples);
 const only = values.only?.split(',');
 
-interface Budget {
-  bundleBytes: number;
-  initMs: number;
-}
-
-/** Budgets from the table in docs/coldstart.md: `| Function | bundle ≤ MB | init ≤ ms |`; `*` is the default. */
-function readBudgets(): Map<string, Budget> {
-  const budgets = new Map<string, Budget>();
-  const doc = readFileSync(resolve(REPO_ROOT, 'docs/coldstart.md'), 'utf8');
-  for (const line of doc.split('\n')) {
-    const cells = line
-      .split('|')
-      .map((c) => c.trim())
-      .filter(Boolean);
-    if (cells.length !== 3) continue;
-    const [name, mb, ms] = cells as [string, string, string];
-    const bundleMb = Number.parseFloat(mb);
-    const initMs = Number.parseFloat(ms);
-    if (Number.isNaN(bundleMb) || Number.isNaN(initMs)) continue;
-    budgets.set(name.replaceAll('`', ''), { bundleBytes: bundleMb * 1024 * 1024, initMs });
-  }
-  if (!budgets.has('*')) throw new Error('docs/coldstart.md has no default (*) budget row');
-  return budgets;
-}
-
 interface Fn {
   name: string;
   entry: string;
   environment: Record<string, string>;
+  choices: LambdaBundleChoices;
 }
 
 /** Functions with their entry and environment; values the template computes get stand-ins. */
@@ -76,22 +61,25 @@ function functionsOfTemplate(): Fn[] {
     for (const [key, value] of Object.entries(variables)) {
       environment[key] = resolveForColdStart(value, key);
     }
-    out.push({ name, entry, environment });
+    const choices = {
+      ...DEFAULT_LAMBDA_BUNDLE_CHOICES,
+      ...(resource.Metadata?.[BUNDLE_METADATA] as Partial<LambdaBundleChoices> | undefined),
+    };
+    out.push({ name, entry, environment, choices });
   }
   return out;
 }
 
-/** What weighs most in a bundle, by package (node_modules) or `app` for our own sources. */
+/** What weighs most in a bundle, by package (node_modules); our own sources are `app`. */
 function heaviestPackages(metafile: Metafile, count: number): string {
-  const byPackage = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const name = match?.[1] ?? 'app';
-      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
-    }
-  }
-  return [...byPackage]
+  const packages = bundledPackages(metafile);
+  const total = Object.values(metafile.outputs).reduce(
+    (sum, output) =>
+      sum + Object.values(output.inputs).reduce((s, { bytesInOutput }) => s + bytesInOutput, 0),
+    0,
+  );
+  packages.set('app', total - [...packages.values()].reduce((s, b) => s + b, 0));
+  return [...packages]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)}`)
@@ -124,7 +112,7 @@ if (typeof mod.handler !== 'function') throw new Error('no handler export');
 process.stdout.write(JSON.stringify({ importMs: t1 - t0, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
 
-const budgets = readBudgets();
+const budgets = readColdStartBudgets(REPO_ROOT);
 const functions = functionsOfTemplate().filter((f) => !only || only.includes(f.name));
 const dir = mkdtempSync(join(tmpdir(), 'qm-coldstart-'));
 const rows: Record<string, string | number>[] = [];
@@ -132,14 +120,18 @@ let over = 0;
 try {
   for (const fn of functions) {
     const outfile = join(dir, fn.name, 'index.js');
-    // The options QmFunction passes to esbuild through NodejsFunction bundling (AWS SDK bundled: no externals).
-    const result = await build(lambdaBuildOptions(REPO_ROOT, fn.entry, outfile));
+    // The options QmFunction passes to esbuild through NodejsFunction bundling, with the function's choices.
+    const result = await build(lambdaBuildOptions(REPO_ROOT, fn.entry, outfile, fn.choices));
     const bundle = readFileSync(outfile);
-    const heaviest = heaviestPackages(result.metafile!, 2);
+    const heaviest = heaviestPackages(result.metafile!, 3);
     const locales = foreignZodLocales(result.metafile!);
+    const unwanted = unwantedPackages(result.metafile!, fn.choices);
     const gzip = gzipSync(bundle).byteLength;
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
+      // Externals (the AWS SDK with awsSdk "runtime") resolve as on Lambda, whose NODE_PATH includes
+      // the runtime's node_modules: here the project's, so their load is part of the measured init.
+      NODE_PATH: join(REPO_ROOT, 'node_modules'),
       ...fn.environment,
       // What the function needs to load outside Lambda, with telemetry off so only our init is measured.
       TABLE_NAME: 'coldstart-table',
@@ -166,24 +158,27 @@ try {
       times.push(sample.importMs);
       cpuTimes.push(sample.cpuMs);
     }
-    const budget = budgets.get(fn.name) ?? budgets.get('*')!;
+    const budget = budgetFor(budgets, fn.name);
     const p50 = percentile(times, 50);
     const max = Math.max(...times);
     const flags = [
       bundle.byteLength > budget.bundleBytes ? 'OVER size' : '',
       p50 > budget.initMs ? 'OVER init' : '',
       locales.length ? `LOCALES ${locales.join(' ')}` : '',
+      unwanted.length ? `UNWANTED ${unwanted.join(' ')}` : '',
     ].filter(Boolean);
     over += flags.length;
     rows.push({
       function: fn.name,
+      sdk: fn.choices.awsSdk,
+      tracing: fn.choices.tracing,
       'bundle B': bundle.byteLength,
       'gzip B': gzip,
       'map B': statSync(`${outfile}.map`).size,
       'init p50 ms': p50,
       'init max ms': max,
       'init cpu p50 ms': percentile(cpuTimes, 50),
-      'budget MB': (budget.bundleBytes / 1024 / 1024).toFixed(2),
+      'budget KB': budget.bundleBytes / 1024,
       'budget ms': budget.initMs,
       status: flags.length ? flags.join(', ') : 'ok',
       'largest inputs (KB)': heaviest,
@@ -199,7 +194,7 @@ console.log(
 console.log(table(rows));
 console.log(
   over > 0
-    ? `\n${over} budget(s) exceeded or foreign zod locales bundled (docs/coldstart.md)`
+    ? `\n${over} budget(s) exceeded, foreign zod locales or unwanted packages bundled (docs/coldstart.md)`
     : '\nall within budget (docs/coldstart.md)',
 );
 process.exitCode = over > 0 ? 1 : 0;

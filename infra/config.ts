@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MAX_INVENTORY_BUCKETS } from '../shared/adapters/aws/inventory-buckets.ts';
 import { DEFAULT_SCOPES, SCOPES } from '../shared/domain/caller.ts';
+import { DEFAULT_LAMBDA_BUNDLE_CHOICES } from './bundling/lambda-bundle.ts';
 
 /**
  * Deployment configuration: which sales channels exist (each gets its own API key and usage plan),
@@ -197,6 +198,15 @@ export const QuartermasterConfigSchema = z.strictObject({
     .default(false),
   /** The ops console as a static site (S3 + CloudFront); its API routes exist either way. */
   console: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  /** How Lambda functions are bundled; docs/coldstart.md weighs both choices against cold start. */
+  lambda: z
+    .strictObject({
+      /** `runtime`: the AWS SDK v3 the nodejs24.x runtime ships. `bundled`: package-lock's, in every bundle. */
+      awsSdk: z.enum(['runtime', 'bundled']).default(DEFAULT_LAMBDA_BUNDLE_CHOICES.awsSdk),
+      /** `active`: Lambda active tracing only. `powertools`: plus the Powertools Tracer's handler and AWS call subsegments. */
+      tracing: z.enum(['active', 'powertools']).default(DEFAULT_LAMBDA_BUNDLE_CHOICES.tracing),
+    })
+    .default(DEFAULT_LAMBDA_BUNDLE_CHOICES),
   alarms: z
     .strictObject({
       /** Subscribed to the alarm topic (confirm the subscription email once deployed). */

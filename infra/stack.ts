@@ -12,7 +12,7 @@ import { InventoryApi } from './constructs/inventory-api.ts';
 import { InventoryJobs } from './constructs/inventory-jobs.ts';
 import { ObservabilityStack } from './constructs/observability-stack.ts';
 import { OpsApi } from './constructs/ops-api.ts';
-import { QmFunction } from './constructs/qm-function.ts';
+import { BUNDLE_CHOICES_CONTEXT, QmFunction } from './constructs/qm-function.ts';
 import { Returns } from './constructs/returns.ts';
 import { Workflows } from './constructs/workflows.ts';
 
@@ -37,6 +37,8 @@ export class QuartermasterStack extends Stack {
   constructor(scope: Construct, id: string, props: QuartermasterStackProps) {
     super(scope, id, props);
     const { config } = props;
+    // Before any child: every QmFunction below reads its bundling choices from here.
+    this.node.setContext(BUNDLE_CHOICES_CONTEXT, config.lambda);
     const logRetention = RETENTION[config.logRetentionDays];
     if (logRetention === undefined) {
       throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention value`);

@@ -221,8 +221,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const adminUrl = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
   const awsEndpoint = `${adminUrl}/_aws/`;
 
-  const { functions, skipped } = functionsFromTemplate({ ...ctx, functionName: ids.functionName });
+  const { functions, skipped, divergences } = functionsFromTemplate({
+    ...ctx,
+    functionName: ids.functionName,
+  });
   for (const s of skipped) warnings.push(`Function ${s.logicalId} is not run locally: ${s.reason}`);
+  warnings.push(...divergences);
   let fanout: LocalFanout | undefined;
   warnings.push(...nestedStackWarnings(stack.template));
   const fanoutTypes = ['AWS::Lambda::EventSourceMapping', 'AWS::Events::EventBus', 'AWS::Events::Rule'];

@@ -5,12 +5,33 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LAMBDA_BUNDLE } from '../bundling/lambda-bundle.ts';
+import {
+  DEFAULT_LAMBDA_BUNDLE_CHOICES,
+  LAMBDA_BUNDLE,
+  type LambdaBundleChoices,
+  lambdaBundleSettings,
+} from '../bundling/lambda-bundle.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 /** Template metadata key naming a function's source entry; the local runtime loads handlers through it. */
 export const ENTRY_METADATA = 'quartermaster:entry';
+
+/** Template metadata key with the function's LambdaBundleChoices (bench:coldstart builds with them). */
+export const BUNDLE_METADATA = 'quartermaster:bundle';
+
+/**
+ * Construct context key holding the LambdaBundleChoices of every QmFunction below it; the stack sets
+ * it from the configuration (`lambda`), DEFAULT_LAMBDA_BUNDLE_CHOICES apply without it.
+ */
+export const BUNDLE_CHOICES_CONTEXT = 'quartermaster:lambdaBundle';
+
+export function bundleChoicesOf(scope: Construct): LambdaBundleChoices {
+  return {
+    ...DEFAULT_LAMBDA_BUNDLE_CHOICES,
+    ...(scope.node.tryGetContext(BUNDLE_CHOICES_CONTEXT) as Partial<LambdaBundleChoices> | undefined),
+  };
+}
 
 export interface QmFunctionProps {
   /** Handler source, relative to the repository root, exporting `handler`. */
@@ -25,11 +46,14 @@ export interface QmFunctionProps {
 
 /**
  * Every Lambda function of the stack: Node 24 on arm64, X-Ray active, JSON logs into an explicit
- * log group with retention, a minified CommonJS bundle with source maps and the AWS SDK bundled (so
- * the version we test is the version we run); esbuild settings in infra/bundling/lambda-bundle.ts.
+ * log group with retention, a minified CommonJS bundle with source maps; whether the AWS SDK and the
+ * Powertools Tracer are bundled follows the configuration (bundleChoicesOf); esbuild settings in
+ * infra/bundling/lambda-bundle.ts.
  */
 export class QmFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: QmFunctionProps) {
+    const choices = bundleChoicesOf(scope);
+    const { external, alias } = lambdaBundleSettings(choices);
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -68,9 +92,10 @@ export class QmFunction extends NodejsFunction {
         sourcesContent: LAMBDA_BUNDLE.sourcesContent,
         target: LAMBDA_BUNDLE.target,
         mainFields: [...LAMBDA_BUNDLE.mainFields],
-        bundleAwsSDK: true,
+        bundleAwsSDK: choices.awsSdk === 'bundled',
+        externalModules: external,
         esbuildArgs: {
-          '--alias': Object.entries(LAMBDA_BUNDLE.alias).map(([name, target]) => `${name}=${target}`),
+          '--alias': Object.entries(alias).map(([name, target]) => `${name}=${target}`),
         },
       },
     });
@@ -83,5 +108,6 @@ export class QmFunction extends NodejsFunction {
       ENTRY_METADATA,
       relative(REPO_ROOT, resolve(REPO_ROOT, props.entry)),
     );
+    (this.node.defaultChild as CfnResource).addMetadata(BUNDLE_METADATA, choices);
   }
 }

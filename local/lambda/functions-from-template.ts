@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ENTRY_METADATA, REPO_ROOT } from '../../infra/constructs/qm-function.ts';
+import type { LambdaBundleChoices } from '../../infra/bundling/lambda-bundle.ts';
+import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../../infra/constructs/qm-function.ts';
 import { type IntrinsicContext, resolveIntrinsics } from '../template/intrinsics.ts';
 import { resourcesOfType } from '../template/template.ts';
 import type { LocalFunction } from './lambda-service.ts';
@@ -9,6 +10,8 @@ export interface FunctionsFromTemplate {
   functions: LocalFunction[];
   /** Functions the local runtime cannot run (no source entry), e.g. CDK's deploy-time custom resources. */
   skipped: { logicalId: string; reason: string }[];
+  /** Where the functions' bundles on AWS differ from the sources run here (bundling choices). */
+  divergences: string[];
 }
 
 /** Every AWS::Lambda::Function of the template, mapped to its TypeScript source via template metadata. */
@@ -17,6 +20,7 @@ export function functionsFromTemplate(
 ): FunctionsFromTemplate {
   const functions: LocalFunction[] = [];
   const skipped: FunctionsFromTemplate['skipped'] = [];
+  let runtimeSdk = 0;
   for (const [logicalId, resource] of resourcesOfType(ctx.template, 'AWS::Lambda::Function')) {
     const props = resource.Properties ?? {};
     const entry = resource.Metadata?.[ENTRY_METADATA];
@@ -33,6 +37,8 @@ export function functionsFromTemplate(
       ]),
     );
     const handler = String(props.Handler ?? 'index.handler');
+    if ((resource.Metadata?.[BUNDLE_METADATA] as LambdaBundleChoices | undefined)?.awsSdk === 'runtime')
+      runtimeSdk++;
     functions.push({
       logicalId,
       name: ctx.functionName(logicalId),
@@ -44,5 +50,11 @@ export function functionsFromTemplate(
       environment,
     });
   }
-  return { functions, skipped };
+  // Sources load their imports from node_modules, so locally every function runs package-lock's SDK.
+  const divergences = runtimeSdk
+    ? [
+        `${runtimeSdk} functions use, on AWS, the AWS SDK v3 the nodejs24.x runtime ships (lambda.awsSdk "runtime", docs/coldstart.md), which may be older than the package-lock version every function runs locally.`,
+      ]
+    : [];
+  return { functions, skipped, divergences };
 }
