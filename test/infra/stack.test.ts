@@ -8,7 +8,7 @@ import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { loadConfig } from '../../infra/config.ts';
-import { ENTRY_METADATA, REPO_ROOT } from '../../infra/constructs/qm-function.ts';
+import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../../infra/constructs/qm-function.ts';
 import type { QuartermasterStack } from '../../infra/stack.ts';
 import { API_ROUTES } from '../../shared/api/openapi.ts';
 
@@ -185,7 +185,10 @@ describe('functions', () => {
       const entry = (fn.Metadata as Json)[ENTRY_METADATA] as string;
       expect(existsSync(resolve(REPO_ROOT, entry))).toBe(true);
       expect(((p.Environment as Json).Variables as Json).POWERTOOLS_SERVICE_NAME).toBeDefined();
+      // Bundled as the configuration's `lambda` says (bench:coldstart builds from this metadata).
+      expect((fn.Metadata as Json)[BUNDLE_METADATA]).toEqual(config.lambda);
     }
+    expect(config.lambda).toEqual({ awsSdk: 'runtime', tracing: 'active' });
   });
 
   test('log groups have the configured retention', () => {
