@@ -58,6 +58,7 @@ export const TRANSIENT_ERRORS = [
  */
 export const ROUTED_ERRORS = [
   WORKFLOW_ERRORS.orderCancelled,
+  WORKFLOW_ERRORS.orderOnHold,
   WORKFLOW_ERRORS.shipmentRejected,
   'States.Timeout',
   'States.HeartbeatTimeout',
@@ -287,22 +288,28 @@ export class FulfilmentWorkflow extends Construct {
     });
     awaitEscalatedShipment.addCatch(shipmentCancelled, { errors: [WORKFLOW_ERRORS.orderCancelled] });
     awaitEscalatedShipment.next(shipped);
-    const releaseShipments = guard(
-      new MapState(this, STATES.releaseShipments, {
-        itemsPath: '$.allocation.shipments',
-        itemSelector: {
-          orderId,
-          correlationId,
-          round: JsonPath.numberAt('$.loop.round'),
-          shipment: JsonPath.objectAt('$$.Map.Item.Value'),
-          // The whole round's plan, for the OrderReleased its first released shipment publishes.
-          roundShipments: JsonPath.objectAt('$.allocation.shipments'),
-        },
-        maxConcurrency: 10,
-        resultPath: '$.results',
-      }),
-    );
+    const releaseShipments = new MapState(this, STATES.releaseShipments, {
+      itemsPath: '$.allocation.shipments',
+      itemSelector: {
+        orderId,
+        correlationId,
+        round: JsonPath.numberAt('$.loop.round'),
+        shipment: JsonPath.objectAt('$$.Map.Item.Value'),
+        // The whole round's plan, for the OrderReleased its first released shipment publishes.
+        roundShipments: JsonPath.objectAt('$.allocation.shipments'),
+      },
+      maxConcurrency: 10,
+      resultPath: '$.results',
+    });
     releaseShipments.itemProcessor(requestShipment);
+    // Ops held the order after Allocate, before any shipment went out: Request shipment raises
+    // OrderOnHold and releases nothing (a hold and a release exclude each other); wait for the
+    // release, then allocate again. Before the guard, whose States.ALL would otherwise catch it first.
+    releaseShipments.addCatch(awaitRelease, {
+      errors: [WORKFLOW_ERRORS.orderOnHold],
+      resultPath: JsonPath.DISCARD,
+    });
+    guard(releaseShipments);
 
     const noShipments = new Pass(this, STATES.noShipments, {
       result: Result.fromArray([]),

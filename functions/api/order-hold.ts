@@ -3,10 +3,11 @@ import { channelKeys, clock, ids, orders } from '../commons/orders.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
 import { callerFromEvent, correlationIdOf, readJsonBody } from '../http/request.ts';
+import { shipments } from '../workflow/commons.ts';
 
-const holdOrder = makeHoldOrder({ orders, clock, ids });
+const holdOrder = makeHoldOrder({ orders, shipments, clock, ids });
 
-/** POST /orders/{orderId}/hold: ops hold an order not yet sourced; it waits for release-hold. */
+/** POST /orders/{orderId}/hold: ops hold an order not yet released to a location; it waits for release-hold. */
 export const handler = apiHandler(async (event) => {
   const { order } = await holdOrder({
     caller: callerFromEvent(event, channelKeys),

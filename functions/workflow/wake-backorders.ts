@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { SkuSchema } from '../../shared/domain/order.ts';
 import { makeWakeBackorders } from '../../shared/usecases/wake-backorders.ts';
 import { inventory, locations } from '../commons/inventory.ts';
+import { orders } from '../commons/orders.ts';
 import { logger, metrics, tracer } from '../commons/powertools.ts';
 import { engine, shipments } from './commons.ts';
 
-const wakeBackorders = makeWakeBackorders({ shipments, inventory, locations, engine });
+const wakeBackorders = makeWakeBackorders({ shipments, inventory, locations, engine, orders });
 
 const InventoryChangedDetail = z.object({ data: z.object({ sku: SkuSchema }) });
 
@@ -37,7 +38,8 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
   for (const [sku, messageIds] of bySku) {
     try {
       const result = await wakeBackorders({ sku });
-      if (result.woken.length || result.gone.length) logger.info('backorders woken', { ...result });
+      if (result.woken.length || result.gone.length || result.held.length)
+        logger.info('backorders woken', { ...result });
       metrics.addMetric('BackordersWoken', MetricUnit.Count, result.woken.length);
     } catch (error) {
       logger.error('backorders not woken; will be retried', { sku, error });

@@ -119,7 +119,7 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/orders/{orderId}/hold',
     summary:
-      'Put an order not yet sourced on hold (CREATED → ON_HOLD, OrderOnHold) with a reason; it is not allocated or released until release-hold. Repeating it changes nothing; another status is 409',
+      'Put an order not yet released to a location on hold (CREATED, ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED → ON_HOLD, OrderOnHold with previousStatus; `hold.previousStatus` records it) with a reason; its reservations stay, and no shipment is requested (a held backordered order is not woken by arriving stock) until release-hold. Repeating it changes nothing; an order with a shipment out (RELEASED or later) or a terminal one is 409 saying why',
     request: HoldOrderRequestSchema,
     response: OrderSchema,
     success: [200],
@@ -128,7 +128,8 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'POST',
     path: '/orders/{orderId}/release-hold',
-    summary: 'Release an order held for review (ON_HOLD → CREATED); its fulfilment workflow resumes',
+    summary:
+      'Release an order ON_HOLD back to the status it was held from (`hold.previousStatus`: CREATED, ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED; OrderReleasedFromHold); its fulfilment workflow allocates again and releases (a backordered one is woken)',
     request: ReleaseOrderHoldRequestSchema,
     response: OrderSchema,
     success: [200],

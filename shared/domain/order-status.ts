@@ -39,12 +39,24 @@ export type LineStatus = (typeof LINE_STATUSES)[number];
  */
 const PROGRESS: OrderStatus[] = ['PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED'];
 
+/**
+ * Statuses an order can be held from (POST /orders/{id}/hold): nothing was released to a location
+ * yet. The hold records the status it held from (`order.hold.previousStatus`) and release-hold
+ * restores it. An order with a shipment out (RELEASED or later) cannot be held: a partner already has
+ * the request.
+ */
+export const HOLDABLE_STATUSES = ['CREATED', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'] as const;
+export type HoldableStatus = (typeof HOLDABLE_STATUSES)[number];
+export const isHoldable = (status: OrderStatus): status is HoldableStatus =>
+  (HOLDABLE_STATUSES as readonly OrderStatus[]).includes(status);
+
 const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   CREATED: ['ON_HOLD', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED'],
-  ON_HOLD: ['CREATED', 'CANCELLED'],
-  ALLOCATED: ['RELEASED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', ...PROGRESS],
-  PARTIALLY_ALLOCATED: ['ALLOCATED', 'BACKORDERED', 'RELEASED', 'CANCELLED', ...PROGRESS],
-  BACKORDERED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'CANCELLED', ...PROGRESS],
+  // Back to the status it was held from (release-hold), or cancelled.
+  ON_HOLD: [...HOLDABLE_STATUSES, 'CANCELLED'],
+  ALLOCATED: ['ON_HOLD', 'RELEASED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', ...PROGRESS],
+  PARTIALLY_ALLOCATED: ['ON_HOLD', 'ALLOCATED', 'BACKORDERED', 'RELEASED', 'CANCELLED', ...PROGRESS],
+  BACKORDERED: ['ON_HOLD', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'CANCELLED', ...PROGRESS],
   // RELEASED → ALLOCATED/PARTIALLY_ALLOCATED/BACKORDERED: a location rejected and the lines were re-sourced.
   RELEASED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', ...PROGRESS],
   // The unshipped remainder of a partially shipped order can still be cancelled line by line (never

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CurrencySchema, MinorUnitsSchema, multiplyMinorUnits } from './money.ts';
-import { LINE_STATUSES, ORDER_STATUSES } from './order-status.ts';
+import { HOLDABLE_STATUSES, LINE_STATUSES, ORDER_STATUSES } from './order-status.ts';
 
 /** Identifiers that end up in DynamoDB keys and URLs: no separators, no whitespace. */
 const identifier = (what: string, max = 128) =>
@@ -202,6 +202,19 @@ export const OrderSchema = z.object({
   status: z.enum(ORDER_STATUSES),
   totals: z.object({ subtotal: z.number().int(), units: z.number().int() }),
   cancellation: z.object({ reason: z.string(), at: z.string(), by: ActorSchema }).optional(),
+  hold: z
+    .object({
+      previousStatus: z.enum(HOLDABLE_STATUSES).describe('The status the order was held from'),
+      reason: z.string(),
+      note: z.string().optional(),
+      at: z.string(),
+      by: ActorSchema,
+      releasedAt: z.string().optional().describe('When release-hold lifted it; absent while ON_HOLD'),
+    })
+    .optional()
+    .describe(
+      "The order's latest hold: why, by whom, and the status it was held from, which POST /orders/{orderId}/release-hold restores (then `releasedAt`). A hold tag does not hold an order twice.",
+    ),
   fulfilmentFailure: z
     .object({
       at: z.string(),

@@ -52,9 +52,12 @@ export interface ShipmentRepository {
   pageOpenAt(locationIds: readonly string[], options: ShipmentPageOptions): Promise<Page<Shipment>>;
   /**
    * Creates the shipment or, when it exists (a retried step), replaces only its task token (the
-   * retry's token is the one the workflow waits on). Events are written only on creation.
+   * retry's token is the one the workflow waits on). Events are written only on creation. Creation
+   * also bumps its order's `version`, on condition that the order is not ON_HOLD ('order-on-hold'
+   * otherwise, nothing written): a hold that read the order before this write fails its version
+   * condition, re-reads and sees the shipment, so a hold and a release exclude each other.
    */
-  request(shipment: Shipment, events: DomainEvent[]): Promise<'created' | 'token-replaced'>;
+  request(shipment: Shipment, events: DomainEvent[]): Promise<'created' | 'token-replaced' | 'order-on-hold'>;
   /**
    * Optimistic concurrency on `version`. A shipment written SHIPPED or DELIVERED (units left the
    * building) also bumps its order's `version` in the same transaction, on condition that the order

@@ -31,13 +31,14 @@ export interface OrderChange {
 export async function changeOrder(
   deps: { orders: OrderRepository; clock: Clock },
   orderId: string,
-  decide: (order: Order, now: string) => OrderChange | undefined,
+  decide: (order: Order, now: string) => OrderChange | undefined | Promise<OrderChange | undefined>,
 ): Promise<Order> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const order = await deps.orders.get(orderId);
     if (!order) throw notFound('Order', orderId);
     const now = deps.clock.now().toISOString();
-    const change = decide(order, now);
+    // May read more (after the order, so a write of those that bumps the order's version is seen).
+    const change = await decide(order, now);
     if (change === undefined) return order;
     const next: Order = { ...change.order, updatedAt: now, version: order.version + 1 };
     const outcome = await deps.orders.update({

@@ -78,7 +78,10 @@ export type NextStep = 'resource' | 'backorder' | 'complete' | 'cancelled';
 /** A safety net against a definition bug looping forever; no real order needs this many rounds. */
 const MAX_ROUNDS = 25;
 
-/** The order went ON_HOLD after the hold check: the workflow waits for release-hold, then allocates. */
+/**
+ * The order went ON_HOLD after the hold check (before Allocate, or after it but before a shipment was
+ * released): the workflow waits for release-hold, then allocates again.
+ */
 const onHold = (orderId: string) =>
   new WorkflowError(WORKFLOW_ERRORS.orderOnHold, `Order ${orderId} is on hold; waiting for its release`);
 
@@ -196,9 +199,11 @@ export function makeFulfilmentSteps(deps: {
       const order = await currentOrder(input.orderId);
       if (order.status === 'ON_HOLD') return { onHold: true };
       const tag = order.tags.find((t) => policy.holdTags.includes(t));
-      if (order.status !== 'CREATED' || tag === undefined) return { onHold: false };
+      // An order held and released before (by ops, or for this tag) is not held again for its tag.
+      if (order.status !== 'CREATED' || tag === undefined || order.hold !== undefined)
+        return { onHold: false };
       await changeOrder(deps, order.orderId, (current) => {
-        if (current.status !== 'CREATED') return undefined;
+        if (current.status !== 'CREATED' || current.hold !== undefined) return undefined;
         assertTransition(current.status, 'ON_HOLD');
         const event = orderEvent('OrderOnHold', base(input.correlationId), current, {
           orderId: current.orderId,
@@ -208,7 +213,17 @@ export function makeFulfilmentSteps(deps: {
           by: WORKFLOW_ACTOR,
         });
         return {
-          order: { ...current, status: 'ON_HOLD' },
+          order: {
+            ...current,
+            status: 'ON_HOLD',
+            hold: {
+              previousStatus: current.status,
+              reason: 'fraud-review',
+              note: `tagged ${tag}`,
+              at: deps.clock.now().toISOString(),
+              by: WORKFLOW_ACTOR,
+            },
+          },
           history: [
             {
               from: current.status,
@@ -354,6 +369,9 @@ export function makeFulfilmentSteps(deps: {
       taskToken: string;
     }): Promise<{ shipmentId: string }> {
       const order = await currentOrder(input.orderId);
+      // Held (POST /orders/{id}/hold) after Allocate: nothing is released; the run waits for the
+      // release, then allocates again. The write below re-checks it atomically.
+      if (order.status === 'ON_HOLD') throw onHold(order.orderId);
       const now = deps.clock.now();
       // Units cancelled line by line since Allocate planned the shipment are not requested.
       const planned = await withoutCancelledUnits(order, input.shipment);
@@ -381,6 +399,7 @@ export function makeFulfilmentSteps(deps: {
       const written = await deps.shipments.request(shipment, [
         shipmentRequestEvent(base(input.correlationId), order, shipment, sla),
       ]);
+      if (written === 'order-on-hold') throw onHold(order.orderId);
       if (written === 'token-replaced') {
         // A retried step, or a resumed run adopting a shipment an earlier run released: the
         // location may have reported while no run waited on it (its token was dead). What it

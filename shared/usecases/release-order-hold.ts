@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Caller, requireScope } from '../domain/caller.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { type Actor, type Order, OrderIdSchema } from '../domain/order.ts';
-import { assertTransition } from '../domain/order-status.ts';
+import { assertTransition, type OrderStatus } from '../domain/order-status.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
@@ -17,8 +17,12 @@ export const ReleaseOrderHoldRequestSchema = z.strictObject({
 });
 
 /**
- * `POST /orders/{orderId}/release-hold` (ops): an order ON_HOLD for review resumes (`CREATED`,
- * `OrderReleasedFromHold`) and the fulfilment execution waiting on its hold token goes on to allocate.
+ * `POST /orders/{orderId}/release-hold` (ops): an order ON_HOLD resumes in the status it was held
+ * from (`order.hold.previousStatus`: CREATED for a hold at capture or before sourcing, ALLOCATED,
+ * PARTIALLY_ALLOCATED or BACKORDERED for one placed after allocation), `OrderReleasedFromHold`, and
+ * the fulfilment execution waiting on its hold token goes on: it allocates again (its reservations
+ * stayed), then releases. An execution that was waiting for backordered stock when the order was held
+ * is woken now (the wake-ups skipped it while it was held), so stock that arrived meanwhile serves it.
  * Repeating it for a released order re-sends the signal and changes nothing else.
  */
 export function makeReleaseOrderHold(deps: {
@@ -39,6 +43,7 @@ export function makeReleaseOrderHold(deps: {
     if (!OrderIdSchema.safeParse(input.orderId).success) throw notFound('Order', input.orderId);
     const by: Actor = { type: 'ops', id: input.caller.channel };
     let released = false;
+    let resumed: OrderStatus = 'CREATED';
     const order = await changeOrder(deps, input.orderId, (current, now) => {
       if (current.status !== 'ON_HOLD') {
         const wasReleased = current.status !== 'CANCELLED';
@@ -47,7 +52,9 @@ export function makeReleaseOrderHold(deps: {
           orderStatus: current.status,
         });
       }
-      assertTransition('ON_HOLD', 'CREATED');
+      // Holds recorded before `hold` existed were placed on CREATED orders only.
+      resumed = current.hold?.previousStatus ?? 'CREATED';
+      assertTransition('ON_HOLD', resumed);
       released = true;
       const event = orderEvent(
         'OrderReleasedFromHold',
@@ -55,17 +62,21 @@ export function makeReleaseOrderHold(deps: {
         current,
         {
           orderId: current.orderId,
-          status: 'CREATED',
+          status: resumed,
           by,
           ...(request.note === undefined ? {} : { note: request.note }),
         },
       );
       return {
-        order: { ...current, status: 'CREATED' },
+        order: {
+          ...current,
+          status: resumed,
+          ...(current.hold ? { hold: { ...current.hold, releasedAt: now } } : {}),
+        },
         history: [
           {
             from: 'ON_HOLD',
-            to: 'CREATED',
+            to: resumed,
             by,
             reason: request.note ?? 'hold released',
             eventId: event.eventId,
@@ -74,8 +85,14 @@ export function makeReleaseOrderHold(deps: {
         events: [event],
       };
     });
-    const waiter = (await deps.shipments.listWaiters(order.orderId)).find((w) => w.kind === 'hold');
-    if (waiter) await deps.engine.sendTaskSuccess(waiter.taskToken, { released: true });
+    const waiters = await deps.shipments.listWaiters(order.orderId);
+    const hold = waiters.find((w) => w.kind === 'hold');
+    if (hold) await deps.engine.sendTaskSuccess(hold.taskToken, { released: true });
+    // Held while waiting for stock: the wake-ups left it on the waitlist untouched; wake it now.
+    const backorder = waiters.find((w) => w.kind === 'backorder');
+    if (backorder && released) {
+      await deps.engine.sendTaskSuccess(backorder.taskToken, { wokenBy: 'hold-release' });
+    }
     return { order, released };
   };
 }

@@ -107,7 +107,13 @@ describe('fulfilment state machine', () => {
       expect(task.Retry, name).toEqual([
         // First: what a Catch routes is never retried (States.TaskFailed would match it too).
         {
-          ErrorEquals: ['OrderCancelled', 'ShipmentRejected', 'States.Timeout', 'States.HeartbeatTimeout'],
+          ErrorEquals: [
+            'OrderCancelled',
+            'OrderOnHold',
+            'ShipmentRejected',
+            'States.Timeout',
+            'States.HeartbeatTimeout',
+          ],
           MaxAttempts: 0,
         },
         {
@@ -195,6 +201,19 @@ describe('fulfilment state machine', () => {
       ['States.ALL'],
     ]);
     expect(asl.States[STATES.awaitRelease].Next).toBe(STATES.allocate);
+  });
+
+  test('an order held after Allocate, before release: Release shipments catches OrderOnHold first and waits for the release (issue 13.6)', () => {
+    const release = asl.States[STATES.releaseShipments];
+    expect(release.Catch[0]).toEqual({
+      ErrorEquals: ['OrderOnHold'],
+      ResultPath: null,
+      Next: STATES.awaitRelease,
+    });
+    expect(release.Catch.slice(-2).map((c: Json) => c.ErrorEquals)).toEqual([
+      ['OrderCancelled'],
+      ['States.ALL'],
+    ]);
   });
 
   test('a silent location is escalated (ShipmentOverdue) and waits the grace period on a new token before re-sourcing', () => {

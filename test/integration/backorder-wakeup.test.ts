@@ -204,4 +204,81 @@ describe('backordered lines wait for stock (local runtime)', () => {
     expect(h.statesEntered(events).filter((s) => s === 'Allocate')).toHaveLength(1);
     expect((await h.order(waiter)).status).toBe('BACKORDERED');
   });
+  test('held while backordered (issue 13.6): arriving stock does not wake it, nothing is released; release-hold restores BACKORDERED, it ships and completes', async () => {
+    const sku = newSku();
+    const orderId = await h.placeOrder([{ sku, quantity: 2, unitPrice: 1500 }]);
+    await waitingForStock(orderId);
+    expect((await h.order(orderId)).status).toBe('BACKORDERED');
+
+    const hold = await h.as('ops')('POST', `/orders/${orderId}/hold`, {
+      reason: 'payment-review',
+      note: 'PSP flagged the card',
+    });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(200);
+    expect(hold.body).toMatchObject({
+      status: 'ON_HOLD',
+      hold: { previousStatus: 'BACKORDERED', reason: 'payment-review' },
+    });
+    const onHold = await until('OrderOnHold', () => h.eventsOf(orderId, 'OrderOnHold')[0]);
+    expect(onHold.data).toMatchObject({ previousStatus: 'BACKORDERED' });
+
+    await stockArrives(sku, 5);
+    // The wake-up ran for this SKU and left the held order waiting (its log names it as held).
+    await until('the wake-up skipping the held order', () =>
+      stack.logs.find((l) => l.line.includes('backorders woken') && l.line.includes(orderId))
+        ? true
+        : undefined,
+    );
+    expect(requestedFor(orderId, sku)).toEqual([]);
+    expect((await h.order(orderId)).status).toBe('ON_HOLD');
+    expect(await h.at(sku, EAST)).toMatchObject({ onHand: 5, reserved: 0 });
+    const { events: whileHeld } = await stack.runtime.stepFunctions.getExecutionHistory({
+      executionArn: h.executionArn(orderId),
+    });
+    expect(h.statesEntered(whileHeld).filter((s) => s === 'Allocate')).toHaveLength(1);
+
+    const released = await h.as('ops')('POST', `/orders/${orderId}/release-hold`, { note: 'card verified' });
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: 'BACKORDERED' });
+    const [shipment] = await until('the order released after the hold', () => {
+      const r = requestedFor(orderId, sku);
+      return r.length > 0 ? r : undefined;
+    });
+    expect(shipment!.lines).toEqual([expect.objectContaining({ sku, quantity: 2 })]);
+    expect((await h.ship(shipment!)).status).toBe(200);
+    expect((await h.finished(orderId)).record.status).toBe('SUCCEEDED');
+    const settled = await h.order(orderId);
+    expect(settled.status).toBe('SHIPPED');
+    expect(settled.history.map((c) => c.to)).toEqual([
+      'CREATED',
+      'BACKORDERED',
+      'ON_HOLD',
+      'BACKORDERED',
+      'ALLOCATED',
+      'RELEASED',
+      'SHIPPED',
+    ]);
+    expect(await h.at(sku, EAST)).toMatchObject({ onHand: 3, reserved: 0 });
+    await h.assertInventoryInvariants([sku]);
+  });
+
+  test('an order already released to a location cannot be held: 409 problem+json saying why, nothing changes', async () => {
+    const orderId = await h.placeOrder([{ sku: 'TSHIRT-BLK-M', quantity: 1, unitPrice: 1999 }]);
+    const [shipment] = await h.shipmentRequested(orderId);
+    await until('RELEASED', async () => ((await h.order(orderId)).status === 'RELEASED' ? true : undefined));
+    const response = await fetch(`${stack.api}/orders/${orderId}/hold`, {
+      method: 'POST',
+      headers: { 'x-api-key': stack.runtime.keyFor('ops'), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'manual' }),
+    });
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { detail: string };
+    expect(problem.detail).toContain('is RELEASED');
+    expect(problem.detail).toContain('a shipment was already released to a location');
+    expect((await h.order(orderId)).status).toBe('RELEASED');
+    expect(h.eventsOf(orderId, 'OrderOnHold')).toEqual([]);
+    expect((await h.ship(shipment!)).status).toBe(200);
+    expect((await h.finished(orderId)).record.status).toBe('SUCCEEDED');
+  });
 });

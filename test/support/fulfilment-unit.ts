@@ -71,7 +71,7 @@ export function fulfilmentUnit(
     ...(options.vendors ?? []).map((v) => location(v, 1, { type: 'vendor' })),
   ]);
   const orders = new InMemoryOrderRepository();
-  const shipments = new InMemoryShipmentRepository();
+  const shipments = new InMemoryShipmentRepository(orders);
   const engine = new FakeWorkflowEngine();
   const clock = new ManualClock();
   const ids = sequentialIds();
@@ -168,6 +168,7 @@ export function fulfilmentUnit(
 
   return {
     inventory,
+    locations,
     orders,
     shipments,
     engine,

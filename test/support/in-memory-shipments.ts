@@ -1,3 +1,4 @@
+import type { Order } from '../../shared/domain/order.ts';
 import { LIVE_SHIPMENT_STATUSES, type Shipment } from '../../shared/domain/shipment.ts';
 import type { DomainEvent } from '../../shared/events/envelope.ts';
 import type {
@@ -14,6 +15,9 @@ export class InMemoryShipmentRepository implements ShipmentRepository {
   readonly shipments = new Map<string, Shipment>();
   readonly waiters = new Map<string, OrderWaiter>();
   readonly events: DomainEvent[] = [];
+
+  /** With the orders (optional): creating a shipment is refused for an order ON_HOLD, as in DynamoDB. */
+  constructor(private readonly orderStore?: { orders: Map<string, Order> }) {}
 
   async get(shipmentId: string) {
     const s = this.shipments.get(shipmentId);
@@ -53,6 +57,9 @@ export class InMemoryShipmentRepository implements ShipmentRepository {
       });
       return 'token-replaced' as const;
     }
+    const order = this.orderStore?.orders.get(shipment.orderId);
+    if (order?.status === 'ON_HOLD') return 'order-on-hold' as const;
+    if (order) this.orderStore?.orders.set(order.orderId, { ...order, version: order.version + 1 });
     this.shipments.set(shipment.shipmentId, copy(shipment));
     this.events.push(...copy(events));
     return 'created' as const;

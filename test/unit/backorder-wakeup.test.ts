@@ -10,7 +10,11 @@ import {
   type PositionChange,
 } from '../../shared/usecases/inventory-changed-events.ts';
 import { makeWakeBackorders } from '../../shared/usecases/wake-backorders.ts';
-import { InMemoryInventoryStore, InMemoryLocationRepository } from '../support/in-memory-inventory.ts';
+import {
+  InMemoryInventoryStore,
+  InMemoryLocationRepository,
+  InMemoryOrderRepository,
+} from '../support/in-memory-inventory.ts';
 import { FakeWorkflowEngine, InMemoryShipmentRepository } from '../support/in-memory-shipments.ts';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -137,7 +141,8 @@ describe('waking backordered orders', () => {
     const locations = new InMemoryLocationRepository([warehouse('WH-A'), warehouse('WH-P', 'paused')]);
     const shipments = new InMemoryShipmentRepository();
     const engine = new FakeWorkflowEngine();
-    const wake = makeWakeBackorders({ shipments, inventory, locations, engine });
+    const orders = new InMemoryOrderRepository();
+    const wake = makeWakeBackorders({ shipments, inventory, locations, engine, orders });
     const wait = (orderId: string, orderedAt: string, quantity: number, sku = 'MUG') =>
       shipments.putWaiter({
         orderId,
@@ -163,7 +168,7 @@ describe('waking backordered orders', () => {
 
     const result = await t.wake({ sku: 'MUG' });
     // 3 to sell: the oldest (2) and the next (2, partly served; it allocates what there is).
-    expect(result).toEqual({ sku: 'MUG', ats: 3, woken: ['ord_old', 'ord_mid'], gone: [] });
+    expect(result).toEqual({ sku: 'MUG', ats: 3, woken: ['ord_old', 'ord_mid'], gone: [], held: [] });
     expect(t.engine.signals.map((s) => [s.kind, s.token])).toEqual([
       ['success', 'token-ord_old'],
       ['success', 'token-ord_mid'],
@@ -176,7 +181,7 @@ describe('waking backordered orders', () => {
     const t = setup();
     await t.wait('ord_a', '2026-11-20T00:00:00.000Z', 1);
     t.inventory.seed({ sku: 'MUG', locationId: 'WH-A', onHand: 2, reserved: 2 });
-    expect(await t.wake({ sku: 'MUG' })).toEqual({ sku: 'MUG', ats: 0, woken: [], gone: [] });
+    expect(await t.wake({ sku: 'MUG' })).toEqual({ sku: 'MUG', ats: 0, woken: [], gone: [], held: [] });
     expect(t.engine.signals).toEqual([]);
     expect(await t.shipments.listBackorderWaiters('MUG', 10)).toHaveLength(1);
   });

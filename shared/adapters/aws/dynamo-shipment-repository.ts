@@ -199,9 +199,22 @@ export function makeDynamoShipmentRepository(
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
+        // A hold and a release exclude each other (the port's note): not ON_HOLD, version moves.
+        {
+          Update: {
+            TableName,
+            Key: keys.order(shipment.orderId),
+            UpdateExpression: 'SET #v = #v + :one',
+            ConditionExpression: 'attribute_exists(PK) AND #s <> :hold',
+            ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+            ExpressionAttributeValues: { ':one': 1, ':hold': 'ON_HOLD' },
+          },
+        } satisfies TransactItem,
         ...outbox(events, TableName),
       ]);
       if (reasons === undefined) return 'created';
+      if (reasons[0] !== 'ConditionalCheckFailed' && reasons[2] === 'ConditionalCheckFailed')
+        return 'order-on-hold';
       // A retried step: the workflow now waits on the retry's token.
       await transactWrite(doc, [
         {
