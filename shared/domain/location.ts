@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeliveryPromiseConfigSchema } from './delivery-promise.ts';
 import { MinorUnitsSchema } from './money.ts';
 import { GeoPointSchema, LocationIdSchema } from './order.ts';
 
@@ -86,6 +87,11 @@ const locationFields = {
     .optional(),
   /** Whether this location may send stock to stores for pickup orders (store transfers). */
   transferToStores: z.boolean({ error: 'must be true or false' }),
+  /**
+   * Cut-offs per service level, handling days and transit times (docs/inventory.md, "Delivery
+   * promise"). Absent: the location makes no promise and takes only standard orders.
+   */
+  deliveryPromise: DeliveryPromiseConfigSchema.optional(),
 };
 
 export const LocationSchema = z.object({ locationId: LocationIdSchema, ...locationFields });
