@@ -1,9 +1,10 @@
+import { systemClock } from '../../shared/ports/clock.ts';
 import { makeGetAvailability } from '../../shared/usecases/get-availability.ts';
 import { inventory, locations } from '../commons/inventory.ts';
 import { apiHandler } from '../http/api-handler.ts';
 import { json } from '../http/http-problems.ts';
 
-const getAvailability = makeGetAvailability({ inventory, locations });
+const getAvailability = makeGetAvailability({ inventory, locations, clock: systemClock });
 
 /** `sku` may repeat (`?sku=A&sku=B`) as well as be comma-separated; the use case validates the rest. */
 function availabilityQuery(event: Parameters<Parameters<typeof apiHandler>[0]>[0]) {
@@ -13,7 +14,7 @@ function availabilityQuery(event: Parameters<Parameters<typeof apiHandler>[0]>[0
   return skus.length ? { ...single, sku: skus.join(',') } : single;
 }
 
-/** GET /availability?sku=..&lat=&lon=|postalCode=: what a storefront shows. */
+/** GET /availability?sku=..&lat=&lon=|postalCode=[&country=&quantity=&serviceLevel=]: what a storefront shows. */
 export const handler = apiHandler(async (event) => {
   return json(200, await getAvailability({ query: availabilityQuery(event) }));
 });

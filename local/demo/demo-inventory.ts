@@ -10,6 +10,8 @@ const location = (
   costs: { fixed: number; unit: number; capacity: number },
   /** The zone whose calendar day the daily capacity (units) resets on. */
   timeZone = 'America/New_York',
+  /** Cut-offs and transit times (docs/inventory.md, "Delivery promise"). */
+  deliveryPromise?: Record<string, unknown>,
 ) => ({
   name,
   type,
@@ -20,14 +22,39 @@ const location = (
   shipmentFixedCost: costs.fixed,
   unitHandlingCost: costs.unit,
   status: 'active',
+  ...(deliveryPromise === undefined ? {} : { deliveryPromise }),
+});
+
+const row = (serviceLevel: string, days: number, postalCodePrefix?: string) => ({
+  serviceLevel,
+  country: 'US',
+  ...(postalCodePrefix === undefined ? {} : { postalCodePrefix }),
+  days,
 });
 
 export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
-  'dc-newark': location('Newark DC', 'warehouse', 40.7357, -74.1724, ['ship', 'returns'], {
-    fixed: 350,
-    unit: 40,
-    capacity: 5000,
-  }),
+  'dc-newark': location(
+    'Newark DC',
+    'warehouse',
+    40.7357,
+    -74.1724,
+    ['ship', 'returns'],
+    { fixed: 350, unit: 40, capacity: 5000 },
+    'America/New_York',
+    {
+      cutoffs: { standard: '17:00', express: '15:00', 'next-day': '13:00' },
+      // East-coast postcodes (0, 1, 2) are close; the rest of the country is ground.
+      transit: [
+        row('standard', 5),
+        row('standard', 2, '0'),
+        row('standard', 2, '1'),
+        row('standard', 3, '2'),
+        row('express', 2),
+        row('next-day', 1, '0'),
+        row('next-day', 1, '1'),
+      ],
+    },
+  ),
   'dc-reno': location(
     'Reno DC',
     'warehouse',
@@ -40,6 +67,17 @@ export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
       capacity: 8000,
     },
     'America/Los_Angeles',
+    {
+      cutoffs: { standard: '16:00', express: '14:00', 'next-day': '12:00' },
+      transit: [
+        row('standard', 5),
+        row('standard', 2, '8'),
+        row('standard', 2, '9'),
+        row('express', 2),
+        row('next-day', 1, '89'),
+        row('next-day', 1, '9'),
+      ],
+    },
   ),
   'store-nyc-soho': location(
     'SoHo store',
@@ -51,6 +89,17 @@ export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
       fixed: 600,
       unit: 90,
       capacity: 40,
+    },
+    'America/New_York',
+    {
+      // A store ships seven days a week, by courier within the city.
+      cutoffs: { standard: '15:00', 'next-day': '12:00' },
+      shipsOnWeekends: true,
+      transit: [row('standard', 4)],
+      distanceBands: [
+        { serviceLevel: 'standard', maxKm: 30, days: 1 },
+        { serviceLevel: 'next-day', maxKm: 30, days: 1 },
+      ],
     },
   ),
   'vendor-acme': location(
@@ -65,6 +114,8 @@ export const DEMO_LOCATIONS: Record<string, ReturnType<typeof location>> = {
       capacity: 1000,
     },
     'America/Chicago',
+    // The vendor needs a day to pick from its own stock and ships standard only.
+    { cutoffs: { standard: '14:00' }, handlingDays: 1, transit: [row('standard', 4)] },
   ),
 };
 

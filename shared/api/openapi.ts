@@ -219,10 +219,12 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'GET',
     path: '/availability',
-    summary: 'Available-to-sell per SKU and pickup stores nearby',
+    summary: 'Available-to-sell per SKU, pickup stores nearby, and delivery promises per service level',
+    description:
+      'With `country` (and `postalCode`, `lat`/`lon` for distance bands) each SKU gets `delivery`: per service level (`serviceLevel` limits it to one) the earliest promise — `shipDate`, `shipBy`, `promisedBy`, `transitDays`, `locationId` — of an active shipping location holding `quantity` units (default 1). Levels no location can meet are left out. See docs/inventory.md, "Delivery promise".',
     success: [200],
     errors: [400, 403, 429],
-    query: ['sku', 'lat', 'lon', 'postalCode', 'stores', 'radiusKm'],
+    query: ['sku', 'lat', 'lon', 'postalCode', 'stores', 'radiusKm', 'country', 'quantity', 'serviceLevel'],
   },
   {
     method: 'POST',

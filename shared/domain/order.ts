@@ -137,10 +137,22 @@ export const PlaceOrderRequestSchema = z
       .max(MAX_ORDER_LINES, `must contain at most ${MAX_ORDER_LINES} lines`),
     delivery: DeliverySchema,
     requestedDeliveryDate: z.iso.date('must be a date (YYYY-MM-DD)').optional(),
+    /**
+     * The delivery date the storefront promised (from GET /availability): sourcing then uses only
+     * locations whose promise arrives by it. Ship orders only.
+     */
+    promisedBy: z.iso.date('must be a date (YYYY-MM-DD)').optional(),
     tags: z.array(TagSchema).max(20, 'must contain at most 20 tags').optional(),
     notes: text(1000).optional(),
   })
   .superRefine((order, ctx) => {
+    if (order.promisedBy !== undefined && order.delivery.method !== 'ship') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['promisedBy'],
+        message: 'is only for orders shipped to an address',
+      });
+    }
     const seen = new Map<string, number>();
     order.lines.forEach((line, index) => {
       if (line.lineId === undefined) return;
@@ -188,6 +200,26 @@ export const ActorSchema = z.object({
 });
 export type Actor = z.infer<typeof ActorSchema>;
 
+export const OrderPromiseSchema = z.object({
+  source: z
+    .enum(['channel', 'allocation'])
+    .describe(
+      'channel: the storefront sent promisedBy and sourcing keeps it; allocation: computed when stock was reserved',
+    ),
+  serviceLevel: z.enum(SHIPPING_SERVICES),
+  locations: z
+    .array(
+      z.object({
+        locationId: z.string(),
+        shipDate: z.string().describe("The location's local day the parcel leaves (YYYY-MM-DD)"),
+        shipBy: z.iso.datetime().describe('Not shipped by then, the shipment is late (ShipmentOverdue)'),
+        promisedBy: z.string().describe('Delivery date this location promises (YYYY-MM-DD)'),
+      }),
+    )
+    .describe('The promise of each location holding units of the order, made when it was given them'),
+});
+export type OrderPromise = z.infer<typeof OrderPromiseSchema>;
+
 export const OrderSchema = z.object({
   orderId: OrderIdSchema,
   channel: z.string(),
@@ -197,6 +229,13 @@ export const OrderSchema = z.object({
   lines: z.array(OrderLineSchema),
   delivery: DeliverySchema,
   requestedDeliveryDate: z.string().optional(),
+  promisedBy: z
+    .string()
+    .optional()
+    .describe(
+      "Delivery date promised to the customer (YYYY-MM-DD): the channel's, or the latest of the locations' promises at allocation",
+    ),
+  promise: OrderPromiseSchema.optional(),
   tags: z.array(z.string()),
   notes: z.string().optional(),
   status: z.enum(ORDER_STATUSES),
@@ -288,6 +327,12 @@ export function newOrder(input: {
     ...(request.requestedDeliveryDate === undefined
       ? {}
       : { requestedDeliveryDate: request.requestedDeliveryDate }),
+    ...(request.promisedBy === undefined || request.delivery.method !== 'ship'
+      ? {}
+      : {
+          promisedBy: request.promisedBy,
+          promise: { source: 'channel' as const, serviceLevel: request.delivery.service, locations: [] },
+        }),
     tags: request.tags ?? [],
     ...(request.notes === undefined ? {} : { notes: request.notes }),
     status: 'CREATED',

@@ -48,6 +48,11 @@ export interface Shipment {
    * heartbeat. The status is unchanged, so the partner can still answer during the grace period.
    */
   escalatedAt?: string;
+  /**
+   * When the location must have shipped to keep the order's delivery promise (the promise made when
+   * it was given the units: the end of its ship day, local time).
+   */
+  shipBy?: string;
   /** Partner event ids already applied (idempotency of the callback API). */
   processedEventIds: string[];
   requestedAt: string;
@@ -155,6 +160,7 @@ export const ShipmentViewSchema = z.object({
     .optional(),
   reason: z.string().optional(),
   escalatedAt: z.string().optional(),
+  shipBy: z.string().optional(),
   requestedAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),

@@ -102,11 +102,13 @@ export const AllocatedShipmentSchema = z.object({
   kind: ShipmentKindSchema.optional(),
   toLocationId: LocationIdSchema.describe('For transfers: the pickup store').optional(),
   lines: lineList('Units reserved at this location'),
+  shipBy: timestamp('When the location must have shipped to keep the delivery promise').optional(),
 });
 
 export const DropShipAllocationSchema = z.object({
   vendorId: LocationIdSchema.describe('Vendor location that ships directly to the customer'),
   lines: lineList('Units the vendor will ship'),
+  shipBy: timestamp('When the vendor must have shipped to keep the delivery promise').optional(),
 });
 
 /** Shared by OrderAllocated and OrderBackordered: the committed sourcing plan, summarised. */
@@ -118,6 +120,10 @@ const allocationFields = {
   dropShip: z.array(DropShipAllocationSchema).describe('Vendor shipments straight to the customer'),
   backordered: z.array(EventLineSchema).describe('Units no location can send now'),
   backorderDeadline: timestamp('When unfilled backordered units are cancelled').optional(),
+  promisedBy: z.iso
+    .date()
+    .describe('Delivery date promised to the customer (docs/inventory.md, "Delivery promise")')
+    .optional(),
 };
 
 export const OrderAllocatedDataSchema = z.object({
@@ -171,6 +177,10 @@ export const ShipmentRequestedDataSchema = z.discriminatedUnion('kind', [
     ...shipmentRequestWork,
     shipTo: AddressSchema,
     serviceLevel: ServiceLevelSchema,
+    shipBy: timestamp(
+      'Ship by this time to keep the delivery promise (docs/inventory.md, "Delivery promise")',
+    ).optional(),
+    promisedBy: z.iso.date().describe('Delivery date promised to the customer').optional(),
   }),
   z.object({
     ...shipmentRequestIds,
@@ -243,6 +253,10 @@ export const DropShipRequestedDataSchema = z.object({
   shipTo: AddressSchema,
   serviceLevel: ServiceLevelSchema,
   slaDeadline: timestamp('Ship by this time'),
+  shipBy: timestamp(
+    'Ship by this time to keep the delivery promise (docs/inventory.md, "Delivery promise")',
+  ).optional(),
+  promisedBy: z.iso.date().describe('Delivery date promised to the customer').optional(),
 });
 
 export const DropShipAcknowledgedDataSchema = z.object({
@@ -662,6 +676,8 @@ export const EVENT_CATALOG = {
       slaDeadline: SLA_DEADLINE,
       shipTo: exampleAddress,
       serviceLevel: 'express',
+      shipBy: '2025-03-15T23:00:00.000Z',
+      promisedBy: '2025-03-17',
     },
   }),
   ShipmentAccepted: defineEvent({
@@ -743,6 +759,8 @@ export const EVENT_CATALOG = {
       shipTo: exampleAddress,
       serviceLevel: 'express',
       slaDeadline: '2025-03-17T16:00:00.000Z',
+      shipBy: '2025-03-17T23:00:00.000Z',
+      promisedBy: '2025-03-19',
     },
   }),
   DropShipAcknowledged: defineEvent({

@@ -23,7 +23,7 @@ export interface ReservedUnits {
 
 type AllocationSummary = Pick<
   EventData<'OrderAllocated'>,
-  'lines' | 'shipments' | 'dropShip' | 'backordered'
+  'lines' | 'shipments' | 'dropShip' | 'backordered' | 'promisedBy'
 >;
 
 /**
@@ -44,11 +44,18 @@ export function allocationSummary(
     byLocation.set(units.locationId, lines);
   }
   const pickupStore = order.delivery.method === 'pickup' ? order.delivery.locationId : undefined;
+  const shipBys = new Map((order.promise?.locations ?? []).map((p) => [p.locationId, p.shipBy]));
+  const shipBy = (locationId: string) => {
+    const at = shipBys.get(locationId);
+    return at === undefined ? {} : { shipBy: at };
+  };
   const shipments: AllocationSummary['shipments'] = [];
   const dropShip: AllocationSummary['dropShip'] = [];
   for (const [locationId, lines] of [...byLocation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (locationsById.get(locationId)?.type === 'vendor') dropShip.push({ vendorId: locationId, lines });
-    else if (pickupStore === undefined) shipments.push({ locationId, kind: 'ship', lines });
+    if (locationsById.get(locationId)?.type === 'vendor')
+      dropShip.push({ vendorId: locationId, lines, ...shipBy(locationId) });
+    else if (pickupStore === undefined)
+      shipments.push({ locationId, kind: 'ship', lines, ...shipBy(locationId) });
     else if (locationId === pickupStore) shipments.push({ locationId, kind: 'pickup', lines });
     else shipments.push({ locationId, kind: 'transfer', toLocationId: pickupStore, lines });
   }
@@ -65,6 +72,7 @@ export function allocationSummary(
     backordered: order.lines
       .filter((line) => line.quantities.backordered > 0)
       .map((line) => ({ lineId: line.lineId, sku: line.sku, quantity: line.quantities.backordered })),
+    ...(order.promisedBy === undefined ? {} : { promisedBy: order.promisedBy }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ShipTo } from '../domain/delivery-promise.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { availableToSell, type InventoryPosition } from '../domain/inventory.ts';
 import {
@@ -37,6 +38,12 @@ import {
   type SourcingPolicy,
 } from '../sourcing/types.ts';
 import { capacityTakes, planWithinCapacity, readCapacity } from './capacity-sourcing.ts';
+import {
+  type ServiceLevelSourcing,
+  serviceLevelShortfall,
+  serviceLevelSourcing,
+  withPromise,
+} from './promise-sourcing.ts';
 import { releaseActiveReservations } from './release-reservations.ts';
 
 /** Placeholder carrier rates (minor units); configure from the carrier contract. */
@@ -134,7 +141,7 @@ export function makeAllocateOrder(deps: {
 
   async function sourcingDelivery(
     order: Order,
-  ): Promise<{ delivery: SourcingDelivery; distanceKnown: boolean }> {
+  ): Promise<{ delivery: SourcingDelivery; distanceKnown: boolean; shipTo?: ShipTo }> {
     if (order.delivery.method === 'pickup') {
       return {
         delivery: { method: 'pickup', pickupLocationId: order.delivery.locationId },
@@ -145,10 +152,15 @@ export function makeAllocateOrder(deps: {
     const point =
       address.geo ??
       (await deps.sourcing?.geocode?.({ postalCode: address.postalCode, country: address.country }));
+    const shipTo: ShipTo = {
+      country: address.country,
+      postalCode: address.postalCode,
+      ...(point === undefined ? {} : { geo: point }),
+    };
     // Without a destination every location is equally far: only fixed, handling and flat rates count.
     return point === undefined
-      ? { delivery: { method: 'ship', destination: { lat: 0, lon: 0 } }, distanceKnown: false }
-      : { delivery: { method: 'ship', destination: point }, distanceKnown: true };
+      ? { delivery: { method: 'ship', destination: { lat: 0, lon: 0 } }, distanceKnown: false, shipTo }
+      : { delivery: { method: 'ship', destination: point }, distanceKnown: true, shipTo };
   }
 
   return async function allocateOrder(input: {
@@ -172,6 +184,8 @@ export function makeAllocateOrder(deps: {
     const locationsById = new Map(locations.map((location) => [location.locationId, location]));
     const reservedNow: ReservedUnits[] = [];
     let plan: SourcingPlan | undefined;
+    let levelSourcing: ServiceLevelSourcing | undefined;
+    let holders = new Set<string>();
 
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const order = await deps.orders.get(input.orderId);
@@ -194,9 +208,11 @@ export function makeAllocateOrder(deps: {
       if (needed.length > 0) {
         const skus = [...new Set(needed.map((line) => line.sku))];
         const positions = (await Promise.all(skus.map((sku) => deps.inventory.listPositions(sku)))).flat();
-        const { delivery, distanceKnown } = await sourcingDelivery(order);
+        const { delivery, distanceKnown, shipTo } = await sourcingDelivery(order);
         const now = deps.clock.now();
-        const holders = new Set(positions.filter((p) => availableToSell(p) > 0).map((p) => p.locationId));
+        // Locations that cannot meet the order's service level are candidates no more (promise-sourcing.ts).
+        levelSourcing = serviceLevelSourcing(order, locations, shipTo, now);
+        holders = new Set(positions.filter((p) => availableToSell(p) > 0).map((p) => p.locationId));
         const capacity = await readCapacity(
           deps.inventory,
           order.orderId,
@@ -212,7 +228,13 @@ export function makeAllocateOrder(deps: {
             shippingCost: distanceKnown
               ? shippingCost
               : { ...shippingCost, perShipmentPerKm: 0, perUnitPerKm: 0 },
-            policy,
+            policy:
+              levelSourcing === undefined || levelSourcing.excluded.length === 0
+                ? policy
+                : {
+                    ...policy,
+                    excludedLocationIds: [...policy.excludedLocationIds, ...levelSourcing.excluded],
+                  },
           },
           capacity,
         );
@@ -237,7 +259,18 @@ export function makeAllocateOrder(deps: {
         }
       }
 
-      const updated = withAllocation(order, reservations);
+      const allocated = withAllocation(order, reservations);
+      const updated =
+        allocated === undefined
+          ? undefined
+          : {
+              ...withPromise(
+                allocated,
+                levelSourcing,
+                reservations.filter((r) => r.quantity > 0).map((r) => r.locationId),
+              ),
+              status: allocated.status,
+            };
       const result = (o: Order, changed: boolean): AllocationResult => ({
         order: o,
         ...(plan === undefined ? {} : { plan }),
@@ -270,6 +303,10 @@ export function makeAllocateOrder(deps: {
       const units = allocatedLines(next);
       const allocatedUnits = units.reduce((sum, l) => sum + l.allocated, 0);
       const backorderedUnits = units.reduce((sum, l) => sum + l.backordered, 0);
+      const shortfall =
+        backorderedUnits > 0 && levelSourcing !== undefined
+          ? serviceLevelShortfall(levelSourcing, holders)
+          : undefined;
       const outcome = await deps.orders.update({
         order: next,
         expectedVersion: order.version,
@@ -282,7 +319,9 @@ export function makeAllocateOrder(deps: {
                   from: order.status,
                   to: next.status,
                   by: actor,
-                  reason: `${allocatedUnits} unit(s) allocated, ${backorderedUnits} backordered`,
+                  reason: `${allocatedUnits} unit(s) allocated, ${backorderedUnits} backordered${
+                    shortfall === undefined ? '' : ` (${shortfall})`
+                  }`,
                   eventId: event.eventId,
                 },
               ],

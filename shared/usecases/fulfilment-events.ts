@@ -52,6 +52,7 @@ export function shipmentRequestEvent(
       shipTo: delivery.address,
       serviceLevel: delivery.service,
       slaDeadline,
+      ...promiseOf(order, shipment),
     });
   }
   const ids = { shipmentId: shipment.shipmentId, orderId: order.orderId, locationId: shipment.locationId };
@@ -82,7 +83,16 @@ export function shipmentRequestEvent(
     slaDeadline,
     shipTo: delivery.address,
     serviceLevel: delivery.service,
+    ...promiseOf(order, shipment),
   });
+}
+
+/** The shipment's ship-by and the order's promised delivery date, when there is a promise. */
+function promiseOf(order: Order, shipment: Shipment): { shipBy?: string; promisedBy?: string } {
+  return {
+    ...(shipment.shipBy === undefined ? {} : { shipBy: shipment.shipBy }),
+    ...(order.promisedBy === undefined ? {} : { promisedBy: order.promisedBy }),
+  };
 }
 
 interface ReleasedShipment {

@@ -389,6 +389,7 @@ export function makeFulfilmentSteps(deps: {
         lines: planned.lines,
         status: 'REQUESTED',
         round: input.round,
+        ...shipByOf(order, planned),
         taskToken: input.taskToken,
         processedEventIds: [],
         requestedAt: now.toISOString(),
@@ -882,3 +883,13 @@ export function makeFulfilmentSteps(deps: {
 }
 
 export type FulfilmentSteps = ReturnType<typeof makeFulfilmentSteps>;
+
+/** The ship-by the order's promise holds the location to (ship and drop-ship only). */
+function shipByOf(
+  order: Order,
+  planned: { locationId: string; kind: Shipment['kind'] },
+): { shipBy?: string } {
+  if (planned.kind !== 'ship' && planned.kind !== 'drop-ship') return {};
+  const promise = order.promise?.locations.find((p) => p.locationId === planned.locationId);
+  return promise === undefined ? {} : { shipBy: promise.shipBy };
+}

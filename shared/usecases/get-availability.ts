@@ -1,10 +1,18 @@
 import { z } from 'zod';
+import {
+  compareByPromise,
+  type DeliveryPromise,
+  locationPromise,
+  SERVICE_LEVELS,
+  type ServiceLevel,
+} from '../domain/delivery-promise.ts';
 import { validationError } from '../domain/errors.ts';
 import { haversineKm } from '../domain/geo.ts';
 import { availableToSell, type InventoryPosition } from '../domain/inventory.ts';
 import { canServePickup, canShipToCustomers, type Location } from '../domain/location.ts';
-import { type GeoPoint, SkuSchema } from '../domain/order.ts';
+import { type GeoPoint, QuantitySchema, SkuSchema } from '../domain/order.ts';
 import { parseOrThrow } from '../domain/validation.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
 import type { InventoryStore } from '../ports/inventory-store.ts';
 import type { LocationRepository } from '../ports/location-repository.ts';
 
@@ -46,6 +54,15 @@ export const AvailabilityQuerySchema = z
     stores: queryNumber('must be a number').pipe(z.number().int().min(1).max(MAX_PICKUP_STORES)).default(5),
     /** Leave out stores farther than this. */
     radiusKm: queryNumber('must be a number of km').pipe(z.number().positive().max(20_100)).optional(),
+    /** Ship-to country: asks for delivery promises (with postalCode, and lat/lon for distance bands). */
+    country: z
+      .string({ error: 'must be a string' })
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+      .optional(),
+    /** Units of each SKU the promise must cover from one location. */
+    quantity: queryNumber('must be a number').pipe(QuantitySchema).default(1),
+    /** Only this level's promise; absent: every level. */
+    serviceLevel: z.enum(SERVICE_LEVELS, { error: `must be one of ${SERVICE_LEVELS.join(', ')}` }).optional(),
   })
   .superRefine((q, ctx) => {
     if ((q.lat === undefined) !== (q.lon === undefined)) {
@@ -77,10 +94,20 @@ export function geocodeByLocationPostalCode(locations: readonly Location[]): Pos
   };
 }
 
+/** The earliest delivery one location promises for a SKU and quantity at one service level. */
+export interface SkuDeliveryPromise extends DeliveryPromise {
+  locationId: string;
+}
+
 export interface SkuAvailability {
   sku: string;
   /** Units a storefront can sell for delivery: Σ ATS over active locations that ship to customers. */
   ats: number;
+  /**
+   * With `country`: per service level that some location can meet for `quantity` units, the earliest
+   * promise (levels no location meets are absent).
+   */
+  delivery?: SkuDeliveryPromise[];
 }
 
 export interface PickupStore {
@@ -100,13 +127,17 @@ export interface Availability {
 /**
  * `GET /availability?sku=A,B&lat=..&lon=..` (or `&postalCode=..`): what a storefront shows. ATS only
  * counts locations that are active and can ship; pickup lists the nearest active pickup stores with
- * their own ATS, in stock or not (a storefront can show "not at this store").
+ * their own ATS, in stock or not (a storefront can show "not at this store"). With `country` (and
+ * `postalCode`, `lat`/`lon`) each SKU also gets, per service level, the earliest delivery promise of a
+ * location that holds `quantity` units (docs/inventory.md, "Delivery promise").
  */
 export function makeGetAvailability(deps: {
   inventory: InventoryStore;
   locations: LocationRepository;
   geocode?: PostalCodeGeocoder;
+  clock?: Clock;
 }) {
+  const clock = deps.clock ?? systemClock;
   return async function getAvailability(input: { query: unknown }): Promise<Availability> {
     const q = parseOrThrow(AvailabilityQuerySchema, input.query ?? {}, 'query');
     const skus = [...new Set(q.sku)];
@@ -118,6 +149,19 @@ export function makeGetAvailability(deps: {
     const atsAt = (positions: readonly InventoryPosition[], locationId: string) =>
       positions.filter((p) => p.locationId === locationId).reduce((sum, p) => sum + availableToSell(p), 0);
 
+    const shipping = locations.filter((l) => l.status === 'active' && canShipToCustomers(l));
+    const now = clock.now();
+    const levels: readonly ServiceLevel[] = q.serviceLevel === undefined ? SERVICE_LEVELS : [q.serviceLevel];
+    const point = q.lat !== undefined && q.lon !== undefined ? { lat: q.lat, lon: q.lon } : undefined;
+    const shipTo =
+      q.country === undefined
+        ? undefined
+        : {
+            country: q.country,
+            ...(q.postalCode === undefined ? {} : { postalCode: q.postalCode }),
+            ...(point === undefined ? {} : { geo: point }),
+          };
+
     const skuAvailability = skus.map((sku, i): SkuAvailability => {
       const positions = positionsPerSku[i] ?? [];
       const ats = positions.reduce((sum, position) => {
@@ -125,13 +169,29 @@ export function makeGetAvailability(deps: {
         const sells = location !== undefined && location.status === 'active' && canShipToCustomers(location);
         return sum + (sells ? availableToSell(position) : 0);
       }, 0);
-      return { sku, ats };
+      if (shipTo === undefined) return { sku, ats };
+      // One location must hold the whole quantity: a promise is what one parcel can keep.
+      const stocked = shipping.filter((l) => atsAt(positions, l.locationId) >= q.quantity);
+      const delivery = levels.flatMap((serviceLevel) => {
+        const best = stocked
+          .map((location) => ({ location, promise: locationPromise(location, serviceLevel, shipTo, now) }))
+          .filter((c): c is { location: Location; promise: DeliveryPromise } => c.promise !== undefined)
+          .sort(
+            (a, b) =>
+              compareByPromise(a.promise, b.promise) ||
+              (a.location.locationId < b.location.locationId ? -1 : 1),
+          )[0];
+        return best === undefined ? [] : [{ ...best.promise, locationId: best.location.locationId }];
+      });
+      return { sku, ats, delivery };
     });
 
     let origin: GeoPoint | undefined;
-    if (q.lat !== undefined && q.lon !== undefined) origin = { lat: q.lat, lon: q.lon };
+    if (point !== undefined) origin = point;
     else if (q.postalCode !== undefined) {
       origin = await (deps.geocode ?? geocodeByLocationPostalCode(locations))(q.postalCode);
+      // With a country the postal code is the ship-to; pickup stores are listed only when it places.
+      if (origin === undefined && shipTo !== undefined) return { skus: skuAvailability };
       if (origin === undefined) {
         throw validationError('The postal code could not be placed', [
           {

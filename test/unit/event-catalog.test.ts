@@ -204,13 +204,18 @@ describe('parseEvent rejects bad data, naming the field', () => {
   });
 
   test('ShipmentRequested has pickup and transfer variants besides ship', () => {
+    // shipTo, serviceLevel and the delivery promise (shipBy, promisedBy) belong to ship requests.
     const {
       shipTo: _shipTo,
       serviceLevel: _service,
+      shipBy: _shipBy,
+      promisedBy: _promisedBy,
       ...common
     } = EVENT_CATALOG.ShipmentRequested.example as {
       shipTo: unknown;
       serviceLevel: unknown;
+      shipBy: unknown;
+      promisedBy: unknown;
     } & Record<string, unknown>;
     const pickup = {
       ...common,
