@@ -3,6 +3,7 @@ import { DEMO_LOCATIONS } from '../../local/demo/demo-inventory.ts';
 import { type Location, PutLocationRequestSchema } from '../../shared/domain/location.ts';
 import { newOrder, PlaceOrderRequestSchema } from '../../shared/domain/order.ts';
 import { makeAllocateOrder } from '../../shared/usecases/allocate-order.ts';
+import { location as fulfilmentLocation, fulfilmentUnit, INITIAL } from '../support/fulfilment-unit.ts';
 import {
   InMemoryInventoryStore,
   InMemoryLocationRepository,
@@ -173,5 +174,28 @@ describe('sourcing by service level', () => {
       expect(parsed.error?.issues ?? [], id).toEqual([]);
       expect(parsed.data?.deliveryPromise, id).toBeDefined();
     }
+  });
+});
+
+describe('the promise on the released shipment', () => {
+  it('the shipment carries the ship-by of its location; ShipmentRequested carries ship-by and promised date', async () => {
+    const t = fulfilmentUnit({ TEE: { 'WH-A': 5 } });
+    // The unit's clock reads Sunday 2025-06-01 12:00 UTC: a weekday location ships on Monday.
+    await t.locations.put(
+      fulfilmentLocation('WH-A', 0.5, {
+        timeZone: 'UTC',
+        deliveryPromise: {
+          ...promise([{ serviceLevel: 'standard', days: 2 }]),
+          cutoffs: { standard: '16:00' },
+        },
+      }),
+    );
+    const order = t.placeOrder([{ sku: 'TEE', quantity: 1 }]);
+    const allocation = await t.round(order.orderId, INITIAL);
+    const shipment = await t.shipments.get(allocation.shipments[0]!.shipmentId);
+    expect(shipment).toMatchObject({ locationId: 'WH-A', shipBy: '2025-06-03T00:00:00.000Z' });
+    expect((await t.orders.get(order.orderId))?.promisedBy).toBe('2025-06-04');
+    const requested = t.shipments.events.find((e) => e.type === 'ShipmentRequested');
+    expect(requested?.data).toMatchObject({ shipBy: '2025-06-03T00:00:00.000Z', promisedBy: '2025-06-04' });
   });
 });
