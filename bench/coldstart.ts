@@ -15,7 +15,8 @@ import {
   unwantedPackages,
 } from '../infra/bundling/lambda-bundle.ts';
 import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../infra/constructs/qm-function.ts';
-import { readTemplateFile, resourcesOfType, synthesizeStack } from '../local/template/template.ts';
+import { synthesizeStack } from '../local/template/synthesize.ts';
+import { readTemplateFile, resourcesOfType } from '../local/template/template.ts';
 import { budgetFor, readColdStartBudgets } from './lib/coldstart-budgets.ts';
 import { percentile, table } from './lib/stats.ts';
 

@@ -9,7 +9,8 @@ import { LocalEventBus } from '../local/eventbridge/local-bus.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { LocalQueue } from '../local/sqs/local-queue.ts';
 import type { HistoryEvent } from '../local/stepfunctions/execution-store.ts';
-import { readTemplateFile, synthesizeStack } from '../local/template/template.ts';
+import { synthesizeStack } from '../local/template/synthesize.ts';
+import { readTemplateFile } from '../local/template/template.ts';
 import { withoutThrottling } from '../test/support/fuzz-api.ts';
 import { PRICES, PRICES_AS_OF, PRICES_REGION } from './lib/prices.ts';
 

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb/dynamodb-local.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
-import { readTemplateFile, synthesizeStack } from '../local/template/template.ts';
+import { synthesizeStack } from '../local/template/synthesize.ts';
+import { readTemplateFile } from '../local/template/template.ts';
 import { withoutThrottling } from '../test/support/fuzz-api.ts';
 import { percentile, progress, table } from './lib/stats.ts';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../infra/constructs/qm-function.ts';
+import { REPO_ROOT } from '../infra/template-metadata.ts';
 import { seedDemoInventory } from './demo/demo-inventory.ts';
 import { allocateDemoOrders, seedDemoOrders } from './demo/demo-orders.ts';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';

@@ -35,7 +35,7 @@ import { stateMachinesFromTemplate } from './stepfunctions/state-machines-from-t
 import { StepFunctionsService } from './stepfunctions/step-functions-service.ts';
 import type { IntrinsicContext } from './template/intrinsics.ts';
 import { localPhysicalIds } from './template/physical-ids.ts';
-import { nestedStackWarnings, type SynthesizedStack, synthesizeStack } from './template/template.ts';
+import { nestedStackWarnings, type SynthesizedStack } from './template/template.ts';
 
 export interface LocalRuntimeOptions {
   dynamoEndpoint: string;
@@ -163,7 +163,10 @@ export const STANDING_DIVERGENCES = [
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const stack =
-    options.stack ?? synthesizeStack({ ...(options.configFile ? { configFile: options.configFile } : {}) });
+    options.stack ??
+    (await import('./template/synthesize.ts')).synthesizeStack({
+      ...(options.configFile ? { configFile: options.configFile } : {}),
+    });
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const ids = localPhysicalIds({

@@ -20,6 +20,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/events/envelope.ts';
 import type { PartnerConfig } from '../config.ts';
+import { PARTNER_METADATA } from '../template-metadata.ts';
 import { EventCatalogStack } from './event-catalog-stack.ts';
 import { grantTableActions } from './grants.ts';
 import { QmFunction } from './qm-function.ts';
@@ -33,8 +34,7 @@ export interface EventsProps {
   logRetention: RetentionDays;
 }
 
-/** Template metadata naming the partner a resource serves; the local runtime overrides endpoints by it. */
-export const PARTNER_METADATA = 'quartermaster:partner';
+export { PARTNER_METADATA } from '../template-metadata.ts';
 
 /** EventBridge's ceiling for a target's retry policy: a day, 185 attempts. */
 export const PARTNER_RETRY = { maxEventAge: Duration.hours(24), retryAttempts: 185 } as const;

@@ -11,14 +11,9 @@ import {
   type LambdaBundleChoices,
   lambdaBundleSettings,
 } from '../bundling/lambda-bundle.ts';
+import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../template-metadata.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-
-/** Template metadata key naming a function's source entry; the local runtime loads handlers through it. */
-export const ENTRY_METADATA = 'quartermaster:entry';
-
-/** Template metadata key with the function's LambdaBundleChoices (bench:coldstart builds with them). */
-export const BUNDLE_METADATA = 'quartermaster:bundle';
+export { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../template-metadata.ts';
 
 /**
  * Construct context key holding the LambdaBundleChoices of every QmFunction below it; the stack sets

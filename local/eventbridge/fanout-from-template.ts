@@ -1,5 +1,5 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PARTNER_METADATA } from '../../infra/constructs/events.ts';
+import { PARTNER_METADATA } from '../../infra/template-metadata.ts';
 import { StreamPoller } from '../dynamodb/stream-poller.ts';
 import { StreamsClient } from '../dynamodb/streams-client.ts';
 import type { LambdaService, LocalFunction } from '../lambda/lambda-service.ts';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LambdaBundleChoices } from '../../infra/bundling/lambda-bundle.ts';
-import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../../infra/constructs/qm-function.ts';
+import { BUNDLE_METADATA, ENTRY_METADATA, REPO_ROOT } from '../../infra/template-metadata.ts';
 import { type IntrinsicContext, resolveIntrinsics } from '../template/intrinsics.ts';
 import { resourcesOfType } from '../template/template.ts';
 import type { LocalFunction } from './lambda-service.ts';

@@ -1,8 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildApp } from '../../infra/app.ts';
+import { readFileSync } from 'node:fs';
 
 export interface CfnResource {
   Type: string;
@@ -20,23 +16,6 @@ export interface CfnTemplate {
 export interface SynthesizedStack {
   stackName: string;
   template: CfnTemplate;
-}
-
-/**
- * Synthesizes the CDK app in-process (asset bundling skipped: the local runtime runs handler sources)
- * and returns the CloudFormation template, the same one `cdk synth` writes to cdk.out.
- */
-export function synthesizeStack(options: { configFile?: string } = {}): SynthesizedStack {
-  const outdir = mkdtempSync(join(tmpdir(), 'qm-synth-'));
-  try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = buildApp(app, options.configFile);
-    const assembly = app.synth();
-    const artifact = assembly.getStackByName(stack.stackName);
-    return { stackName: stack.stackName, template: artifact.template as CfnTemplate };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
 }
 
 /** Reads a template that `cdk synth` already wrote (e.g. cdk.out/Quartermaster.template.json). */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { templatePatterns } from '../../local/eventbridge/template-patterns.ts';
 import { localPhysicalIds } from '../../local/template/physical-ids.ts';
-import { resourcesOfType, type SynthesizedStack, synthesizeStack } from '../../local/template/template.ts';
+import { resourcesOfType, type SynthesizedStack } from '../../local/template/template.ts';
 import { sharedStack } from '../support/local-stack.ts';
 
 /** Loads every pattern as the local runtime does at startup (it throws naming any bad one). */
@@ -14,7 +14,7 @@ const stacks: Record<string, SynthesizedStack> = {};
 beforeAll(() => {
   stacks.default = sharedStack();
   // The partner fixture adds one rule per partner, each with its own pattern.
-  stacks.partners = synthesizeStack({ configFile: 'test/fixtures/partners.config.json' });
+  stacks.partners = sharedStack('test/fixtures/partners.config.json');
 });
 
 describe.each(['default', 'partners'])('the synthesized template (%s config)', (name) => {

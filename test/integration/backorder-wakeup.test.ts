@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Backordered lines wait for stock (issue 5): a position change on the table stream becomes an
@@ -22,7 +21,7 @@ const EAST = 'dc-newark';
 
 beforeAll(async () => {
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/backorder.config.json' }),
+    stack: sharedStack('test/fixtures/backorder.config.json'),
     eventFanout: { visibilityTimeoutMs: 200, pollIntervalMs: 50 },
     stepFunctions: { timeScale: TIME_SCALE },
   });

@@ -4,9 +4,8 @@ import {
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Per-line cancellation through the local HTTP API, and cancellation after allocation but before
@@ -48,7 +47,7 @@ const held = new Map<string, ReturnType<typeof holdRequestShipment>>();
 beforeAll(async () => {
   eastWms = await startWebhookReceiver({ secret: EAST_SECRET });
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/cancel-lines.config.json' }),
+    stack: sharedStack('test/fixtures/cancel-lines.config.json'),
     eventFanout: {
       partners: { 'east-wms': { url: eastWms.url, secret: EAST_SECRET } },
       visibilityTimeoutMs: 200,

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Issue 12.1: `POST /orders/{id}/cancel` racing the partner's `shipped` report for the same order,
@@ -24,7 +23,7 @@ const h = fulfilmentHarness(
 
 beforeAll(async () => {
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' }),
+    stack: sharedStack('test/fixtures/fulfilment.config.json'),
     eventFanout: { visibilityTimeoutMs: 200, pollIntervalMs: 50 },
   });
   // Idempotent PUTs: a 504 from the local gateway on a busy machine is simply sent again.

@@ -4,10 +4,9 @@ import {
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { DETAIL_TYPES } from '../../shared/events/catalog.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Issue 13.1: every event the flows publish reaches a catch-all partner (`eventPattern: {}`), and a
@@ -45,7 +44,7 @@ beforeAll(async () => {
   stockFeed = await startWebhookReceiver({ secret: secretOf('stock-feed') });
   eastWms = await startWebhookReceiver({ secret: secretOf('east-wms') });
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/catch-all.config.json' }),
+    stack: sharedStack('test/fixtures/catch-all.config.json'),
     eventFanout: {
       partners: {
         everything: { url: everything.url, secret: secretOf('everything') },

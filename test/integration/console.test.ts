@@ -7,8 +7,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
-import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
+import { apiClient, demoOrder, sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * The ops console end to end: the local runtime serves it at /console; headless Debian Chromium
@@ -55,7 +54,7 @@ beforeAll(async () => {
   });
   stack = await startTestStack({
     // Partners as configuration: web-analytics receives web OrderCreated, dead-letters after 3 receives.
-    stack: synthesizeStack({ configFile: 'test/fixtures/partners.config.json' }),
+    stack: sharedStack('test/fixtures/partners.config.json'),
     eventFanout: {
       partners: { 'web-analytics': { url: receiver.url, secret: SECRET } },
       visibilityTimeoutMs: 100,

@@ -3,8 +3,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
-import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
+import { apiClient, demoOrder, sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 const secretOf = (name: string) => `whsec_${Buffer.from(`local-secret-${name}`).toString('base64')}`;
 const SECRETS = { web: secretOf('web-analytics'), marketplace: secretOf('marketplace-erp') };
@@ -39,7 +38,7 @@ beforeAll(async () => {
     respondWith: () => (failMarketplace ? 500 : undefined),
   });
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/partners.config.json' }),
+    stack: sharedStack('test/fixtures/partners.config.json'),
     eventFanout: {
       partners: {
         'web-analytics': { url: web.url, secret: SECRETS.web },

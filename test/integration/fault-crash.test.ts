@@ -4,8 +4,7 @@ import {
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
 import type { BusEvent } from '../../local/eventbridge/local-bus.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
-import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
+import { apiClient, demoOrder, sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Crash faults (issue 7, item 4): the outbox publisher fails in the middle of its batches, before
@@ -65,7 +64,7 @@ const orderIdOf = (body: unknown) => (body as { orderId?: string }).orderId;
 beforeAll(async () => {
   web = await startWebhookReceiver({ secret: WEB_SECRET });
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/partners.config.json' }),
+    stack: sharedStack('test/fixtures/partners.config.json'),
     eventFanout: {
       partners: { 'web-analytics': { url: web.url, secret: WEB_SECRET } },
       visibilityTimeoutMs: 200,

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * More fulfilment acceptance scenarios (issue 5), next to test/integration/fulfilment.test.ts:
@@ -20,7 +19,7 @@ const h = fulfilmentHarness(
 
 beforeAll(async () => {
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' }),
+    stack: sharedStack('test/fixtures/fulfilment.config.json'),
     eventFanout: { visibilityTimeoutMs: 200, pollIntervalMs: 50 },
     stepFunctions: { timeScale: TIME_SCALE },
     // The first two invocations of the steps function fail the way Lambda's own transient errors

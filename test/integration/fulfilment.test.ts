@@ -4,9 +4,8 @@ import {
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * The fulfilment workflow end to end: OrderCreated (outbox → bus → rule → queue → starter) starts the
@@ -43,7 +42,7 @@ const at = async (sku: string, locationId: string) => (await h.at(sku, locationI
 beforeAll(async () => {
   eastWms = await startWebhookReceiver({ secret: EAST_SECRET });
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' }),
+    stack: sharedStack('test/fixtures/fulfilment.config.json'),
     eventFanout: {
       partners: { 'east-wms': { url: eastWms.url, secret: EAST_SECRET } },
       visibilityTimeoutMs: 200,

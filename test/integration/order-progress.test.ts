@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Issue 13.3 through the HTTP API on the local runtime: a split order's status follows its
@@ -18,7 +17,7 @@ const h = fulfilmentHarness(
 
 beforeAll(async () => {
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' }),
+    stack: sharedStack('test/fixtures/fulfilment.config.json'),
     eventFanout: { visibilityTimeoutMs: 200, pollIntervalMs: 50 },
   });
   await seedDemoInventory(stack.api, (channel) => stack.runtime.keyFor(channel));

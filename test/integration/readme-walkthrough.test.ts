@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { REPO_ROOT } from '../../infra/constructs/qm-function.ts';
+import { REPO_ROOT } from '../../infra/template-metadata.ts';
 import { startTestStack, type TestStack } from '../support/local-stack.ts';
 
 let stack: TestStack;

@@ -8,8 +8,8 @@ import {
   type WebhookReceiver,
 } from '../../examples/partner-webhook-receiver/receiver.ts';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
-import { apiClient, demoOrder, startTestStack, type TestStack } from '../support/local-stack.ts';
+import type { SynthesizedStack } from '../../local/template/template.ts';
+import { apiClient, demoOrder, sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /** What a timed-out wait prints to explain itself (set by the test that waits). */
 let diagnose: (() => Promise<unknown>) | undefined;
@@ -49,7 +49,7 @@ describe('fault injection: the process is killed during an execution and restart
   let first: TestStack | undefined;
   let second: TestStack | undefined;
   let eastWms: WebhookReceiver;
-  let template: ReturnType<typeof synthesizeStack>;
+  let template: SynthesizedStack;
 
   // Three runtimes on the same tables (prefix) and the same synthesized template (synthesized once).
   const start = (storeDirectory: string) =>
@@ -67,7 +67,7 @@ describe('fault injection: the process is killed during an execution and restart
 
   beforeAll(async () => {
     eastWms = await startWebhookReceiver({ secret: EAST_SECRET });
-    template = synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' });
+    template = sharedStack('test/fixtures/fulfilment.config.json');
   }, 300_000);
   afterAll(async () => {
     await first?.close();

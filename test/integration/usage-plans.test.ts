@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { synthesizeStack } from '../../local/template/template.ts';
-import { apiClient, startTestStack, type TestStack } from '../support/local-stack.ts';
+import { apiClient, sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
   // A stack of its own, from a config with tiny per-channel limits: the limits come from the template.
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/throttled.config.json' }),
+    stack: sharedStack('test/fixtures/throttled.config.json'),
   });
 });
 afterAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, type Requested, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Issue 12.2: the fulfilment steps' Lambda fails with a plain function error (QmInjectedFault,
@@ -23,7 +22,7 @@ const h = fulfilmentHarness(
 
 beforeAll(async () => {
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/fulfilment.config.json' }),
+    stack: sharedStack('test/fixtures/fulfilment.config.json'),
     eventFanout: { visibilityTimeoutMs: 200, pollIntervalMs: 50 },
     // Retry intervals shrink with the clock; the 1-day heartbeat is still ~86 s, ample for the partner.
     stepFunctions: { timeScale: 0.001 },

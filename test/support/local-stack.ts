@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.ts';
 import type { SynthesizedStack } from '../../local/template/template.ts';
 import { conformanceProblems } from './openapi-conformance.ts';
+import type { SharedStackConfig } from './shared-stack-configs.ts';
 
 export interface TestStack {
   runtime: LocalRuntime;
@@ -18,8 +19,14 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export function sharedStack(): SynthesizedStack {
-  return JSON.parse(readFileSync(inject('stackFile'), 'utf8')) as SynthesizedStack;
+/**
+ * The run's synthesized stack (test/global-setup.ts): the default config's, or a fixture config's
+ * from SHARED_STACK_CONFIGS. A fresh copy each call (suites may edit theirs).
+ */
+export function sharedStack(configFile?: SharedStackConfig): SynthesizedStack {
+  const file = configFile === undefined ? inject('stackFile') : inject('fixtureStackFiles')[configFile];
+  if (!file) throw new Error(`${configFile} is not synthesized for the run: add it to SHARED_STACK_CONFIGS`);
+  return JSON.parse(readFileSync(file, 'utf8')) as SynthesizedStack;
 }
 
 /**
