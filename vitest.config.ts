@@ -1,14 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
-// One DynamoDB Local and one synthesized template per run (test/global-setup.ts); each integration
-// suite creates its own uniquely prefixed tables so suites can run in parallel workers.
+// One DynamoDB Local and one synthesized template per config per run (test/global-setup.ts, run once
+// by the root config; its provided values reach every project); each integration suite creates its
+// own uniquely prefixed tables so suites can run in parallel workers.
+const shared = { pool: 'forks', testTimeout: 30_000, hookTimeout: 120_000 } as const;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
     reporters: ['default'],
+    // Projects do not extend the root config, so the global setup runs once, not once per project.
+    projects: [
+      { extends: false, test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: false,
+        test: {
+          ...shared,
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          // CDK assertion suites share no state but the loaded CDK (~7 s CPU to load in a process):
+          // one process runs several of them instead of loading it once per file.
+          isolate: false,
+        },
+      },
+      {
+        extends: false,
+        test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] },
+      },
+    ],
   },
 });
