@@ -9,11 +9,10 @@ export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default'],
-    // Projects do not extend the root config, so the global setup runs once, not once per project.
+    // Projects do not extend the root config (no `extends`), so the global setup runs once, not per project.
     projects: [
-      { extends: false, test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
-        extends: false,
         test: {
           ...shared,
           name: 'infra',
@@ -24,7 +23,6 @@ export default defineConfig({
         },
       },
       {
-        extends: false,
         test: { ...shared, name: 'integration', include: ['test/integration/**/*.test.ts'] },
       },
     ],
