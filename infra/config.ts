@@ -174,6 +174,16 @@ export const QuartermasterConfigSchema = z.strictObject({
       maxResourceAttempts: 2,
       holdTags: ['review', 'fraud-review', 'hold'],
     }),
+  /** Pickup in store (click & collect, docs/workflows.md "Pickup"). */
+  pickup: z
+    .strictObject({
+      /**
+       * Days a pickup waits at the counter after ready-for-pickup before it is cancelled as
+       * not-collected (restocked, refunded). Fractions allowed (0.5 = 12 hours).
+       */
+      holdDays: z.number().positive().max(90).default(7),
+    })
+    .default({ holdDays: 7 }),
   /** Returns (RMA) and the returns workflow (docs/workflows.md). */
   returns: z
     .strictObject({

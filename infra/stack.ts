@@ -75,6 +75,7 @@ export class QuartermasterStack extends Stack {
       bus: this.events.bus,
       api: this.api,
       fulfilment: config.fulfilment,
+      pickup: config.pickup,
       logRetention,
     });
     new Returns(this, 'Returns', {

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { pickupHoldDays } from '../../shared/domain/pickup.ts';
 import { makeRecordFulfillmentEvent } from '../../shared/usecases/record-fulfillment-event.ts';
 import { inventory } from '../commons/inventory.ts';
 import { channelKeys, clock, ids, orders } from '../commons/orders.ts';
@@ -15,9 +16,13 @@ const recordFulfillmentEvent = makeRecordFulfillmentEvent({
   engine,
   clock,
   ids,
+  pickupHoldDays: pickupHoldDays(process.env.PICKUP_HOLD_DAYS),
 });
 
-/** POST /fulfillments/{shipmentId}/events: a partner reports accepted / shipped / delivered / rejected. */
+/**
+ * POST /fulfillments/{shipmentId}/events: a partner reports accepted / shipped / delivered / rejected,
+ * or for a pickup ready-for-pickup / picked-up.
+ */
 export const handler = apiHandler(async (event) => {
   const { shipment, applied } = await recordFulfillmentEvent({
     caller: callerFromEvent(event, channelKeys),

@@ -47,7 +47,8 @@ export class Data extends Construct {
       [ORDER_INDEXES.byCustomer, 1],
       [ORDER_INDEXES.byStatus, 2],
       [ORDER_INDEXES.byChannel, 3],
-      // Sparse: only open shipments carry GSI4PK (see dynamo-shipment-repository.ts).
+      // Sparse: only open shipments and pickups waiting at a counter carry GSI4PK
+      // (see dynamo-shipment-repository.ts).
       [SHIPMENT_INDEXES.openByLocation, 4],
     ] as const) {
       this.table.addGlobalSecondaryIndex({

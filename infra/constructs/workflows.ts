@@ -1,6 +1,7 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import type { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -21,6 +22,7 @@ export interface WorkflowsProps {
   bus: EventBus;
   api: Api;
   fulfilment: QuartermasterConfig['fulfilment'];
+  pickup: QuartermasterConfig['pickup'];
   logRetention: RetentionDays;
 }
 
@@ -41,6 +43,8 @@ export class Workflows extends Construct {
   /** Ops re-drive: resume an order, list and reconcile stalled ones. */
   readonly ops: OpsFulfilment;
   readonly wakeRule: Rule;
+  /** The not-collected sweep of pickups past their pickupBy. */
+  readonly expirePickups: QmFunction;
 
   constructor(scope: Construct, id: string, props: WorkflowsProps) {
     super(scope, id);
@@ -128,6 +132,34 @@ export class Workflows extends Construct {
       tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'ConditionCheckItem'],
     });
     stateMachine.grantTaskResponse(this.callbacks);
+    // ready-for-pickup sets pickupBy = ready + pickup.holdDays.
+    this.callbacks.addEnvironment('PICKUP_HOLD_DAYS', String(props.pickup.holdDays));
+
+    // Pickups not collected by their pickupBy: cancelled, restocked at the store, refunded.
+    this.expirePickups = new QmFunction(this, 'ExpirePickups', {
+      entry: 'functions/scheduled/expire-pickups.ts',
+      description: 'Cancels pickups not collected by their pickupBy, restocks them and requests the refund',
+      service: 'fulfilment',
+      environment: { TABLE_NAME: table.tableName },
+      timeout: Duration.seconds(50),
+      logRetention: props.logRetention,
+    });
+    grantTableActions(
+      this.expirePickups,
+      table,
+      ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+      [SHIPMENT_INDEXES.pickupsDue],
+    );
+    const pickupSweep = new Rule(this, 'PickupExpiry', {
+      description: 'Not-collected pickup sweep',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(this.expirePickups, { retryAttempts: 2 })],
+    });
+    // As the cart-hold sweep: a lost run is superseded by the next one (the sweep is idempotent).
+    const sweepReason =
+      'Scheduled idempotent sweep: a failed or dropped invocation is superseded by the next run, so a dead-letter record would carry nothing to redo.';
+    Validations.of(pickupSweep).acknowledge({ id: 'Serverless-EventBusDLQ', reason: sweepReason });
+    Validations.of(this.expirePickups).acknowledge({ id: 'Serverless-LambdaDLQ', reason: sweepReason });
     // Catching up (a missed webhook): an order's shipments, and a partner's open shipments.
     props.api.addRoute('GET', '/orders/{orderId}/shipments', {
       name: 'ListOrderShipments',

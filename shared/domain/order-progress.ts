@@ -1,6 +1,6 @@
 import type { OrderLine } from './order.ts';
 import type { LineStatus, OrderStatus } from './order-status.ts';
-import type { Shipment } from './shipment.ts';
+import { type Shipment, unitsLeft } from './shipment.ts';
 
 /**
  * The order's status once units have left a building, derived from its lines and shipments (never
@@ -93,8 +93,9 @@ export function progressPath(
 
 /**
  * Lines with shipped and delivered quantities recomputed from the order's shipments (absolute, so
- * applying it twice changes nothing): SHIPPED and DELIVERED shipments count, a DELIVERED one (a
- * carrier delivery or a collected pickup) for both. A line whose wanted units all shipped is
+ * applying it twice changes nothing): SHIPPED, DELIVERED and PICKED_UP shipments count, a DELIVERED
+ * (carrier delivery) or PICKED_UP (collected at the counter) one for both. A READY_FOR_PICKUP one
+ * counts for neither: its units are still on the store's shelf. A line whose wanted units all shipped is
  * SHIPPED, all delivered DELIVERED. Undefined when the lines already agree.
  */
 export function linesWithShipmentProgress(
@@ -104,10 +105,10 @@ export function linesWithShipmentProgress(
   const shipped = new Map<string, number>();
   const delivered = new Map<string, number>();
   for (const s of shipments) {
-    if (s.status !== 'SHIPPED' && s.status !== 'DELIVERED') continue;
+    if (!unitsLeft(s.status)) continue;
     for (const line of s.lines) {
       shipped.set(line.lineId, (shipped.get(line.lineId) ?? 0) + line.quantity);
-      if (s.status === 'DELIVERED')
+      if (s.status === 'DELIVERED' || s.status === 'PICKED_UP')
         delivered.set(line.lineId, (delivered.get(line.lineId) ?? 0) + line.quantity);
     }
   }

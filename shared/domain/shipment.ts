@@ -11,6 +11,9 @@ export const SHIPMENT_STATUSES = [
   'ACCEPTED',
   'SHIPPED',
   'DELIVERED',
+  // Pickup (click & collect): picked and waiting at the counter, then collected by the customer.
+  'READY_FOR_PICKUP',
+  'PICKED_UP',
   'REJECTED',
   'TIMED_OUT',
   'CANCELLED',
@@ -20,6 +23,25 @@ export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 
 /** Statuses in which the workflow is still waiting for the location. */
 export const LIVE_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['REQUESTED', 'ACCEPTED'];
+
+/**
+ * Statuses in which the shipment's units have left the location's stock (shipped, delivered, or
+ * collected at the counter): on hand was consumed and the order can no longer be cancelled whole.
+ */
+export const UNITS_LEFT_STATUSES: readonly ShipmentStatus[] = ['SHIPPED', 'DELIVERED', 'PICKED_UP'];
+export const unitsLeft = (status: ShipmentStatus) => UNITS_LEFT_STATUSES.includes(status);
+
+/**
+ * The location has done its part for the fulfilment workflow: the units left (above), or a pickup
+ * is ready at the counter (still on hand and reserved until collected or given up as not collected).
+ */
+export const locationDone = (status: ShipmentStatus) => unitsLeft(status) || status === 'READY_FOR_PICKUP';
+
+/** Statuses a whole-order cancellation closes (the units are still at the location, reserved). */
+export const CANCELLABLE_SHIPMENT_STATUSES: readonly ShipmentStatus[] = [
+  ...LIVE_SHIPMENT_STATUSES,
+  'READY_FOR_PICKUP',
+];
 
 export type ShipmentKind = 'ship' | 'pickup' | 'transfer' | 'drop-ship';
 
@@ -53,6 +75,15 @@ export interface Shipment {
    * it was given the units: the end of its ship day, local time).
    */
   shipBy?: string;
+  /** Pickup: when the store reported it ready at the counter. */
+  readyAt?: string;
+  /** Pickup: the customer must collect it by then, or it is cancelled as not collected. */
+  pickupBy?: string;
+  /**
+   * Pickup given up as not collected (CANCELLED) whose order and stock are still to be settled: it
+   * stays in the sweeper's index until the order change and the release are written (crash-safe).
+   */
+  notCollectedPending?: boolean;
   /** Partner event ids already applied (idempotency of the callback API). */
   processedEventIds: string[];
   requestedAt: string;
@@ -61,8 +92,10 @@ export interface Shipment {
 }
 
 /** What partners may see of a shipment. */
-export function publicShipment(shipment: Shipment): Omit<Shipment, 'taskToken' | 'processedEventIds'> {
-  const { taskToken: _token, processedEventIds: _ids, ...rest } = shipment;
+export function publicShipment(
+  shipment: Shipment,
+): Omit<Shipment, 'taskToken' | 'processedEventIds' | 'notCollectedPending'> {
+  const { taskToken: _token, processedEventIds: _ids, notCollectedPending: _pending, ...rest } = shipment;
   return rest;
 }
 
@@ -80,7 +113,17 @@ export function shipmentIdFor(
   return `${prefix}_${orderId.replace(/^ord_/, '')}.${round}.${locationId}`;
 }
 
-export const FULFILLMENT_EVENT_TYPES = ['accepted', 'shipped', 'delivered', 'rejected'] as const;
+export const FULFILLMENT_EVENT_TYPES = [
+  'accepted',
+  'shipped',
+  'delivered',
+  'rejected',
+  // Pickup shipments only: the order is waiting at the counter, then the customer collected it.
+  'ready-for-pickup',
+  'picked-up',
+] as const;
+/** Reports that only a pickup shipment takes. */
+export const PICKUP_EVENT_TYPES: readonly FulfillmentEventType[] = ['ready-for-pickup', 'picked-up'];
 export type FulfillmentEventType = (typeof FULFILLMENT_EVENT_TYPES)[number];
 
 export const REJECTION_REASONS = [
@@ -114,8 +157,26 @@ export const FulfillmentEventRequestSchema = z
       .optional(),
     reason: z.enum(REJECTION_REASONS).optional(),
     note: z.string().trim().min(1).max(1000).optional(),
+    /**
+     * picked-up only, optional: what the customer collected. Partial pickup is refused (409 naming
+     * the line): the whole shipment is handed over or none of it (docs/workflows.md, Pickup).
+     */
+    lines: z
+      .array(
+        z.strictObject({
+          lineId: z.string({ error: 'must be a string (line id)' }).min(1).max(64),
+          quantity: z.number({ error: 'must be a number' }).int('must be an integer').min(1),
+        }),
+        { error: 'must be an array of { lineId, quantity }' },
+      )
+      .min(1, 'must contain at least one line')
+      .max(200)
+      .optional(),
   })
   .superRefine((event, ctx) => {
+    if (event.lines !== undefined && event.type !== 'picked-up') {
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: 'is only accepted with a picked-up event' });
+    }
     if (event.type === 'shipped' && event.tracking === undefined) {
       ctx.addIssue({ code: 'custom', path: ['tracking'], message: 'is required for a shipped event' });
     }
@@ -161,6 +222,8 @@ export const ShipmentViewSchema = z.object({
   reason: z.string().optional(),
   escalatedAt: z.string().optional(),
   shipBy: z.string().optional(),
+  readyAt: z.string().optional(),
+  pickupBy: z.string().optional(),
   requestedAt: z.string(),
   updatedAt: z.string(),
   version: z.number().int(),

@@ -245,6 +245,19 @@ export const ShipmentDeliveredDataSchema = z.object({
   lines: lineList('Units delivered'),
 });
 
+export const OrderReadyForPickupDataSchema = z.object({
+  shipmentId: ShipmentIdSchema,
+  orderId: OrderIdSchema,
+  locationId: LocationIdSchema.describe('The pickup store: where the customer collects the order'),
+  lines: lineList('Units waiting at the counter'),
+  readyAt: timestamp('When the store reported the order ready'),
+  pickupBy: timestamp(
+    'Collect by this time (readyAt + pickup.holdDays), or the order is cancelled as not-collected and refunded',
+  ),
+  // The contact the customer gave at checkout, as the domain validates it.
+  pickupContact: DeliverySchema.options[1].shape.contact,
+});
+
 export const DropShipRequestedDataSchema = z.object({
   purchaseOrderId: PurchaseOrderIdSchema,
   orderId: OrderIdSchema,
@@ -292,7 +305,7 @@ export const ShipmentCancelledDataSchema = z.object({
     .enum([...SHIPMENT_KINDS, 'drop-ship'])
     .describe('ship, pickup or transfer: an own location; drop-ship: a vendor purchase order'),
   lines: lineList('Units the shipment or purchase order covered'),
-  reason: reasonCode(['order-cancelled']),
+  reason: reasonCode(['order-cancelled', 'not-collected']),
 });
 
 export const OrderCancelledDataSchema = z.object({
@@ -305,7 +318,13 @@ export const OrderCancelledDataSchema = z.object({
 export const OrderLinesCancelledDataSchema = z.object({
   orderId: OrderIdSchema,
   // A per-line cancellation through the API carries the request's reason; the workflow and ops, theirs.
-  reason: reasonCode([...CANCEL_REASONS, 'backorder-deadline-passed', 'shipment-rejected', 'ops']),
+  reason: reasonCode([
+    ...CANCEL_REASONS,
+    'backorder-deadline-passed',
+    'shipment-rejected',
+    'ops',
+    'not-collected',
+  ]),
   note: note.optional(),
   lines: lineList('Units cancelled now (not the line totals)'),
   status: OrderStatusSchema.describe('Order status after the cancellation'),
@@ -394,7 +413,14 @@ const refundFields = {
 
 export const RefundRequestedDataSchema = z.object({
   ...refundFields,
-  reason: reasonCode(['return', 'cancellation', 'partial-cancellation', 'goodwill', 'price-adjustment']),
+  reason: reasonCode([
+    'return',
+    'cancellation',
+    'partial-cancellation',
+    'not-collected',
+    'goodwill',
+    'price-adjustment',
+  ]),
   rmaId: RmaIdSchema.optional(),
   lines: z
     .array(EventLineSchema.extend({ amount: MinorUnitsSchema }))
@@ -727,6 +753,23 @@ export const EVENT_CATALOG = {
       trackingUrl: 'https://jouw.postnl.nl/track-and-trace/3SQVDE123456789-NL-1015CJ',
       shippedAt: '2025-03-15T11:42:10.000Z',
       lines: [tshirt],
+    },
+  }),
+  OrderReadyForPickup: defineEvent({
+    version: 1,
+    description:
+      'A pickup (click & collect) order is waiting at the store counter: tell the customer where and until when to collect it. Not collected by pickupBy, it is cancelled (reason not-collected), its units go back to the store stock and a refund is requested. Collected, it is a ShipmentDelivered with handover pickup.',
+    consumers: ['customer messaging (ready-for-pickup e-mail / SMS)', 'store systems', 'operations'],
+    scope: 'order',
+    schema: OrderReadyForPickupDataSchema,
+    example: {
+      shipmentId: SHIPMENT_ID,
+      orderId: ORDER_ID,
+      locationId: 'store-amsterdam-centrum',
+      lines: [tshirt],
+      readyAt: '2025-03-14T14:05:12.000Z',
+      pickupBy: '2025-03-21T14:05:12.000Z',
+      pickupContact: { name: 'Sanne de Vries', phone: '+31 6 1234 5678' },
     },
   }),
   ShipmentDelivered: defineEvent({
@@ -1237,6 +1280,7 @@ const EXAMPLE_OCCURRED_AT: Record<DetailType, string> = {
   DropShipAcknowledged: '2025-03-14T13:30:05.264Z',
   ShipmentOverdue: '2025-03-15T10:02:19.530Z',
   ShipmentShipped: '2025-03-15T11:42:12.377Z',
+  OrderReadyForPickup: '2025-03-14T14:05:12.318Z',
   ShipmentDelivered: '2025-03-16T10:05:40.201Z',
   ReturnAuthorized: '2025-03-18T08:14:09.655Z',
   ReturnReceived: '2025-03-20T15:47:30.120Z',

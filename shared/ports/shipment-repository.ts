@@ -51,6 +51,11 @@ export interface ShipmentRepository {
    */
   pageOpenAt(locationIds: readonly string[], options: ShipmentPageOptions): Promise<Page<Shipment>>;
   /**
+   * Pickups due at `now`: READY_FOR_PICKUP with `pickupBy` ≤ now, and not-collected ones whose
+   * settlement is still pending (`notCollectedPending`), earliest deadline first, at most `limit`.
+   */
+  listPickupsDue(now: string, limit: number): Promise<Shipment[]>;
+  /**
    * Creates the shipment or, when it exists (a retried step), replaces only its task token (the
    * retry's token is the one the workflow waits on). Events are written only on creation. Creation
    * also bumps its order's `version`, on condition that the order is not ON_HOLD ('order-on-hold'

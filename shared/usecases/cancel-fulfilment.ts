@@ -1,6 +1,6 @@
 import { conflict } from '../domain/errors.ts';
 import type { Order } from '../domain/order.ts';
-import { LIVE_SHIPMENT_STATUSES, WORKFLOW_ERRORS } from '../domain/shipment.ts';
+import { CANCELLABLE_SHIPMENT_STATUSES, unitsLeft, WORKFLOW_ERRORS } from '../domain/shipment.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
 import type { ShipmentRepository } from '../ports/shipment-repository.ts';
@@ -23,9 +23,7 @@ export function makeCancelFulfilment(deps: {
 }) {
   return {
     async assertCancellable(orderId: string): Promise<void> {
-      const shipped = (await deps.shipments.listByOrder(orderId)).find(
-        (s) => s.status === 'SHIPPED' || s.status === 'DELIVERED',
-      );
+      const shipped = (await deps.shipments.listByOrder(orderId)).find((s) => unitsLeft(s.status));
       if (shipped) {
         throw conflict(
           `Order ${orderId} can no longer be cancelled: shipment ${shipped.shipmentId} has shipped`,
@@ -43,7 +41,8 @@ export function makeCancelFulfilment(deps: {
       let shipmentsCancelled = 0;
       let tasksSignalled = 0;
       for (const shipment of await deps.shipments.listByOrder(orderId)) {
-        if (!LIVE_SHIPMENT_STATUSES.includes(shipment.status)) continue;
+        // A pickup waiting at the counter is closed too: its units go back to the shelf's stock.
+        if (!CANCELLABLE_SHIPMENT_STATUSES.includes(shipment.status)) continue;
         const { taskToken, ...rest } = shipment;
         const now = deps.clock.now().toISOString();
         const cancelled = orderEvent(

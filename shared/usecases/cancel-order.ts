@@ -19,7 +19,7 @@ import {
   type LineStatus,
   type OrderStatus,
 } from '../domain/order-status.ts';
-import { LIVE_SHIPMENT_STATUSES, type Shipment } from '../domain/shipment.ts';
+import { CANCELLABLE_SHIPMENT_STATUSES, type Shipment, unitsLeft } from '../domain/shipment.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { DomainEvent } from '../events/envelope.ts';
 import { orderCancelled } from '../events/order-events.ts';
@@ -94,9 +94,10 @@ function shipmentUnits(shipments: readonly Shipment[]) {
   >();
   for (const s of shipments) {
     for (const l of s.lines) {
-      if (s.status === 'SHIPPED' || s.status === 'DELIVERED') {
+      if (unitsLeft(s.status)) {
         shipped.set(l.lineId, (shipped.get(l.lineId) ?? 0) + l.quantity);
-      } else if (LIVE_SHIPMENT_STATUSES.includes(s.status)) {
+      } else if (CANCELLABLE_SHIPMENT_STATUSES.includes(s.status)) {
+        // Released: requested, accepted, or ready at the pickup counter.
         const entry = released.get(l.lineId) ?? { units: 0, shipments: [] };
         entry.units += l.quantity;
         entry.shipments.push({ shipmentId: s.shipmentId, locationId: s.locationId });
@@ -451,8 +452,8 @@ export function makeCancelOrder(deps: {
       }
       // Read after the order: a shipment that ships from here on moves the order's version (same
       // transaction), so the write below fails its condition and the next attempt sees the shipment.
-      const shipped = ((await deps.shipments?.listByOrder(order.orderId)) ?? []).find(
-        (s) => s.status === 'SHIPPED' || s.status === 'DELIVERED',
+      const shipped = ((await deps.shipments?.listByOrder(order.orderId)) ?? []).find((s) =>
+        unitsLeft(s.status),
       );
       if (shipped) {
         throw conflict(

@@ -2,7 +2,9 @@ import { DomainError, notFound } from '../domain/errors.ts';
 import type { Order } from '../domain/order.ts';
 import { assertTransition, type OrderStatus } from '../domain/order-status.ts';
 import {
+  CANCELLABLE_SHIPMENT_STATUSES,
   LIVE_SHIPMENT_STATUSES,
+  locationDone,
   type Shipment,
   type ShipmentKind,
   type ShipmentLine,
@@ -127,8 +129,7 @@ export function makeFulfilmentSteps(deps: {
     if (all.some((s) => s.shipmentId === planned.shipmentId)) return planned;
     const elsewhere = new Map<string, number>();
     for (const s of all) {
-      if (!LIVE_SHIPMENT_STATUSES.includes(s.status) && s.status !== 'SHIPPED' && s.status !== 'DELIVERED')
-        continue;
+      if (!LIVE_SHIPMENT_STATUSES.includes(s.status) && !locationDone(s.status)) continue;
       for (const l of s.lines) elsewhere.set(l.lineId, (elsewhere.get(l.lineId) ?? 0) + l.quantity);
     }
     const byId = new Map(order.lines.map((l) => [l.lineId, l]));
@@ -173,7 +174,7 @@ export function makeFulfilmentSteps(deps: {
   async function answerIfSettled(shipmentId: string, taskToken: string): Promise<void> {
     const stored = await deps.shipments.get(shipmentId);
     if (!stored || !deps.engine) return;
-    if (stored.status === 'SHIPPED' || stored.status === 'DELIVERED') {
+    if (locationDone(stored.status)) {
       await deps.engine.sendTaskSuccess(taskToken, { shipmentId, status: stored.status });
     } else if (stored.status === 'REJECTED' || stored.status === 'TIMED_OUT' || stored.status === 'FAILED') {
       await deps.engine.sendTaskFailure(
@@ -182,6 +183,24 @@ export function makeFulfilmentSteps(deps: {
         `${stored.locationId} ${stored.status === 'REJECTED' ? 'rejected' : `left ${stored.status}`} ${shipmentId}: ${stored.reason ?? 'no reason'}`,
       );
     }
+  }
+
+  /**
+   * Lines fulfilment still has to do something about: not shipped, collected, cancelled or returned,
+   * and not waiting whole at a pickup counter (a READY_FOR_PICKUP shipment is the store's part done;
+   * collection or the not-collected sweep settles it later, outside the run).
+   */
+  async function openLines(order: Order): Promise<Order['lines']> {
+    const ready = new Map<string, number>();
+    for (const s of await deps.shipments.listByOrder(order.orderId)) {
+      if (s.status !== 'READY_FOR_PICKUP') continue;
+      for (const l of s.lines) ready.set(l.lineId, (ready.get(l.lineId) ?? 0) + l.quantity);
+    }
+    return order.lines.filter(
+      (l) =>
+        !isLineDone(l) &&
+        l.quantities.shipped + (ready.get(l.lineId) ?? 0) < l.quantity - l.quantities.cancelled,
+    );
   }
 
   /** A re-driven (or restarted) execution is going on: the failure marker no longer applies. */
@@ -298,8 +317,9 @@ export function makeFulfilmentSteps(deps: {
         }
         throw error;
       }
+      // A pickup ready at the counter still holds its units (a resumed run adopts it and is answered at once).
       const live = (await deps.shipments.listByOrder(order.orderId)).filter((s) =>
-        LIVE_SHIPMENT_STATUSES.includes(s.status),
+        CANCELLABLE_SHIPMENT_STATUSES.includes(s.status),
       );
       const covered = new Map<string, number>();
       for (const s of live) {
@@ -406,7 +426,7 @@ export function makeFulfilmentSteps(deps: {
         // location may have reported while no run waited on it (its token was dead). What it
         // reported is settled here; a live one now reports to this run's token.
         const stored = await deps.shipments.get(shipment.shipmentId);
-        if ((stored?.status === 'SHIPPED' || stored?.status === 'DELIVERED') && deps.engine) {
+        if (stored && locationDone(stored.status) && deps.engine) {
           await deps.engine.sendTaskSuccess(input.taskToken, { shipmentId: shipment.shipmentId });
           return { shipmentId: shipment.shipmentId };
         }
@@ -543,7 +563,7 @@ export function makeFulfilmentSteps(deps: {
       for (let attempt = 1; attempt <= 3; attempt++) {
         const shipment = await deps.shipments.get(input.shipmentId);
         if (!shipment) throw notFound('Shipment', input.shipmentId);
-        if (shipment.status === 'SHIPPED' || shipment.status === 'DELIVERED') {
+        if (locationDone(shipment.status)) {
           if (!deps.engine) return { waiting: true };
           await deps.engine.sendTaskSuccess(input.taskToken, {
             shipmentId: shipment.shipmentId,
@@ -616,7 +636,7 @@ export function makeFulfilmentSteps(deps: {
         shipmentId: shipment.shipmentId,
         locationId: shipment.locationId,
       });
-      if (shipment.status === 'SHIPPED' || shipment.status === 'DELIVERED') return result('shipped');
+      if (locationDone(shipment.status)) return result('shipped');
       if (LIVE_SHIPMENT_STATUSES.includes(shipment.status)) {
         const { taskToken: _t, ...rest } = shipment;
         const rejected = input.error.Error === WORKFLOW_ERRORS.shipmentRejected;
@@ -676,7 +696,7 @@ export function makeFulfilmentSteps(deps: {
           next: 'resource',
         };
       }
-      const open = order.lines.filter((l) => !isLineDone(l));
+      const open = await openLines(order);
       if (open.length === 0) return { ...input.loop, next: 'complete' };
       if (open.some((l) => l.quantities.backordered > 0)) return { ...nextRound, next: 'backorder' };
       return { ...nextRound, next: 'resource' };
@@ -816,15 +836,17 @@ export function makeFulfilmentSteps(deps: {
     },
 
     /**
-     * Every line is shipped, collected or cancelled: fulfilment's part is done and the run ends. The
-     * order's status follows its units (SHIPPED, PARTIALLY_DELIVERED, or COMPLETED when everything
-     * was already delivered or collected); later delivery reports move it on from there, and orders
-     * whose carrier never reports delivery are closed by the delivery-window policy.
+     * Every line is shipped, collected, cancelled or ready at a pickup counter: fulfilment's part is
+     * done and the run ends. The order's status follows its units (SHIPPED, PARTIALLY_DELIVERED, or
+     * COMPLETED when everything was already delivered or collected; RELEASED while a pickup waits at
+     * the counter); later delivery or picked-up reports move it on from there, orders whose carrier
+     * never reports delivery are closed by the delivery-window policy, and pickups not collected by
+     * their pickupBy by the not-collected sweep (shared/usecases/expire-pickups.ts).
      */
     async complete(input: { orderId: string; correlationId: string }): Promise<{ status: OrderStatus }> {
       const order = await syncProgress(input.orderId, input.correlationId);
       assertNotCancelled(order);
-      if (!order.lines.every(isLineDone)) {
+      if ((await openLines(order)).length > 0) {
         throw new Error(`Order ${order.orderId} still has open lines and cannot be settled`);
       }
       return { status: order.status };
@@ -852,7 +874,7 @@ export function makeFulfilmentSteps(deps: {
         return { released: units(released), held: 0, status: order.status };
       }
       const live = (await deps.shipments.listByOrder(order.orderId)).filter((s) =>
-        LIVE_SHIPMENT_STATUSES.includes(s.status),
+        CANCELLABLE_SHIPMENT_STATUSES.includes(s.status),
       );
       const released = await releaseUnneededReservations(deps.inventory, deps.clock, order, live);
       const held = units(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conflict, notFound } from '../domain/errors.ts';
 import { LocationIdSchema, type Order, OrderIdSchema } from '../domain/order.ts';
-import { LIVE_SHIPMENT_STATUSES, type Shipment } from '../domain/shipment.ts';
+import { CANCELLABLE_SHIPMENT_STATUSES, LIVE_SHIPMENT_STATUSES, type Shipment } from '../domain/shipment.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { ReservedUnits } from '../events/inventory-events.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -155,8 +155,9 @@ export function makeReleaseUnneededReservations(deps: {
   shipments: Pick<ShipmentRepository, 'listByOrder'>;
 }) {
   return async function releaseUnneeded(order: Pick<Order, 'orderId' | 'lines'>): Promise<ReservedUnits[]> {
+    // A pickup ready at the counter keeps its units reserved like a live shipment.
     const live = (await deps.shipments.listByOrder(order.orderId)).filter((s) =>
-      LIVE_SHIPMENT_STATUSES.includes(s.status),
+      CANCELLABLE_SHIPMENT_STATUSES.includes(s.status),
     );
     return releaseUnneededReservations(deps.inventory, deps.clock, order, live);
   };

@@ -47,6 +47,18 @@ export class InMemoryShipmentRepository implements ShipmentRepository {
     const items = all.slice(0, options.limit);
     return { items, ...(all.length > options.limit ? { nextCursor: key(items.at(-1)!) } : {}) };
   }
+  async listPickupsDue(now: string, limit: number) {
+    return [...this.shipments.values()]
+      .filter(
+        (s) =>
+          s.pickupBy !== undefined &&
+          s.pickupBy <= now &&
+          (s.status === 'READY_FOR_PICKUP' || s.notCollectedPending === true),
+      )
+      .sort((a, b) => `${a.pickupBy}#${a.shipmentId}`.localeCompare(`${b.pickupBy}#${b.shipmentId}`))
+      .slice(0, limit)
+      .map(copy);
+  }
   async request(shipment: Shipment, events: DomainEvent[]) {
     const existing = this.shipments.get(shipment.shipmentId);
     if (existing) {

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { LIVE_SHIPMENT_STATUSES, type Shipment } from '../../domain/shipment.ts';
+import { LIVE_SHIPMENT_STATUSES, type Shipment, unitsLeft } from '../../domain/shipment.ts';
 import type { DomainEvent } from '../../events/envelope.ts';
 import { InvalidCursorError } from '../../ports/order-repository.ts';
 import type { BackorderWaiter, OrderWaiter, ShipmentRepository } from '../../ports/shipment-repository.ts';
@@ -46,8 +46,9 @@ function outbox(events: DomainEvent[], TableName: string): TransactItem[] {
   }));
 }
 
-/** A shipment in these statuses has left its location: the order can no longer be cancelled. */
-const UNITS_LEFT: readonly Shipment['status'][] = ['SHIPPED', 'DELIVERED'];
+/** Waiting at a pickup counter, or given up as not collected and not yet settled. */
+const pickupDue = (s: Shipment) =>
+  s.pickupBy !== undefined && (s.status === 'READY_FOR_PICKUP' || s.notCollectedPending === true);
 
 /** The stored item without its keys (index keys included: they follow the status on every write). */
 const strip = ({ PK: _pk, SK: _sk, entity: _e, GSI4PK: _gpk, GSI4SK: _gsk, ...rest }: Item) => rest;
@@ -73,7 +74,12 @@ export function makeDynamoShipmentRepository(
           GSI4PK: keys.openShipmentsAt(shipment.locationId),
           GSI4SK: keys.openShipmentSort(shipment.requestedAt, shipment.shipmentId),
         }
-      : {}),
+      : pickupDue(shipment)
+        ? {
+            GSI4PK: keys.pickupsDue,
+            GSI4SK: keys.pickupDueSort(shipment.pickupBy!, shipment.shipmentId),
+          }
+        : {}),
   });
 
   /** Reads `input` until `limit` items passed the filter (or the partition ends), one beyond to know. */
@@ -185,6 +191,20 @@ export function makeDynamoShipmentRepository(
       };
     },
 
+    async listPickupsDue(now, limit) {
+      const { items } = await pageOf(
+        {
+          TableName,
+          IndexName: SHIPMENT_INDEXES.pickupsDue,
+          // '#' sorts before every character of an id: every key whose deadline is ≤ now.
+          KeyConditionExpression: 'GSI4PK = :pk AND GSI4SK <= :until',
+          ExpressionAttributeValues: { ':pk': keys.pickupsDue, ':until': `${now}#\uffff` },
+        },
+        limit,
+      );
+      return items.map((i) => strip(i) as Shipment);
+    },
+
     async request(shipment, events) {
       const reasons = await transactWrite(doc, [
         { Put: { TableName, Item: item(shipment), ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -235,7 +255,8 @@ export function makeDynamoShipmentRepository(
     },
 
     async update(shipment, expectedVersion, events) {
-      const leaves = UNITS_LEFT.includes(shipment.status);
+      // Units leaving the location (shipped, delivered, collected): the order can no longer be cancelled.
+      const leaves = unitsLeft(shipment.status);
       const reasons = await transactWrite(doc, [
         {
           Put: {

@@ -13,7 +13,11 @@ export const ORDER_INDEXES = {
  * catching up lists what it still has to ship (GET /fulfillments?status=open). A shipment carries
  * GSI4PK/GSI4SK only while it is open, so it leaves the index when it ships, is rejected or closes.
  */
-export const SHIPMENT_INDEXES = { openByLocation: 'GSI4' } as const;
+/**
+ * GSI4 is sparse and holds two kinds of shipment: open ones per location (`OPENSHIPMENTS#loc`), and
+ * pickups waiting at a counter by collection deadline (`PICKUPSDUE`), which the not-collected sweep reads.
+ */
+export const SHIPMENT_INDEXES = { openByLocation: 'GSI4', pickupsDue: 'GSI4' } as const;
 
 export const keys = {
   order: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' }),
@@ -40,6 +44,12 @@ export const keys = {
   openShipmentsAt: (locationId: string) => `OPENSHIPMENTS#${locationId}`,
   /** Sorted by request time; the shipment id makes it unique, so one key orders every location. */
   openShipmentSort: (requestedAt: string, shipmentId: string) => `${requestedAt}#${shipmentId}`,
+  /**
+   * Ready pickups (and not-collected ones still settling) by deadline. One partition: an item enters
+   * at ready-for-pickup and leaves at collection, far below a partition's write limit.
+   */
+  pickupsDue: 'PICKUPSDUE',
+  pickupDueSort: (pickupBy: string, shipmentId: string) => `${pickupBy}#${shipmentId}`,
 };
 
 /** How long an Idempotency-Key is remembered. Longer than any sane client retry window. */
