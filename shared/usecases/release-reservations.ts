@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conflict, notFound } from '../domain/errors.ts';
 import { LocationIdSchema, type Order, OrderIdSchema } from '../domain/order.ts';
-import { CANCELLABLE_SHIPMENT_STATUSES, LIVE_SHIPMENT_STATUSES, type Shipment } from '../domain/shipment.ts';
+import { CANCELLABLE_SHIPMENT_STATUSES, type Shipment } from '../domain/shipment.ts';
 import { parseOrThrow } from '../domain/validation.ts';
 import type { ReservedUnits } from '../events/inventory-events.ts';
 import type { Clock } from '../ports/clock.ts';

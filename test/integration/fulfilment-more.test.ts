@@ -116,7 +116,7 @@ describe('order fulfilment workflow, more scenarios (local runtime)', () => {
     // The customer collects it: the store reports the hand-over.
     const handedOver = await h.report(shipment!, { type: 'delivered' });
     expect(handedOver.status).toBe(200);
-    expect(handedOver.body).toMatchObject({ status: 'DELIVERED' });
+    expect(handedOver.body).toMatchObject({ status: 'PICKED_UP' });
     const delivered = await until('ShipmentDelivered', () => h.eventsOf(orderId, 'ShipmentDelivered')[0]);
     expect(delivered.data).toMatchObject({ handover: 'pickup', locationId: 'store-nyc-soho' });
     const { record } = await h.finished(orderId);
