@@ -139,7 +139,7 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: '/fulfillments/{shipmentId}/events',
     summary:
-      'A fulfilment partner reports on a shipment released to its location: accepted, shipped (with tracking), delivered or rejected; idempotent on eventId',
+      'A fulfilment partner reports on a shipment released to its location: accepted, shipped (with tracking), delivered or rejected; for a pickup shipment ready-for-pickup (sets pickupBy) and picked-up (whole shipment only: a partial lines list is 409); idempotent on eventId',
     request: FulfillmentEventRequestSchema,
     response: ShipmentViewSchema,
     success: [200],
