@@ -98,7 +98,7 @@ describe('pickup in store: ready, collected, or not collected (local runtime)', 
     expect(h.eventsOf(orderId, 'ShipmentDelivered')[0]?.data).toMatchObject({ handover: 'pickup' });
     expect(await h.at(SKU, STORE)).toMatchObject({ onHand: before!.onHand - 1, reserved: before!.reserved });
     await h.assertInventoryInvariants([SKU]);
-  });
+  }, 120_000);
 
   test('not collected by pickupBy: the sweep cancels it (not-collected), restocks the store and requests the refund', async () => {
     const before = await h.at(SKU, STORE);
@@ -121,7 +121,7 @@ describe('pickup in store: ready, collected, or not collected (local runtime)', 
     const late = await h.report(shipment, { type: 'picked-up' });
     expect(late.status).toBe(409);
     await h.assertInventoryInvariants([SKU]);
-  });
+  }, 120_000);
 
   test('picked-up and the sweep at the same moment: exactly one wins and the stock is right either way', async () => {
     const before = await h.at(SKU, STORE);
@@ -144,5 +144,5 @@ describe('pickup in store: ready, collected, or not collected (local runtime)', 
       expect(position).toMatchObject({ onHand: before!.onHand, reserved: before!.reserved });
     }
     await h.assertInventoryInvariants([SKU]);
-  });
+  }, 120_000);
 });
