@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seedDemoInventory } from '../../local/demo/demo-inventory.ts';
-import { synthesizeStack } from '../../local/template/template.ts';
 import { fulfilmentHarness, until } from '../support/fulfilment-harness.ts';
-import { startTestStack, type TestStack } from '../support/local-stack.ts';
+import { sharedStack, startTestStack, type TestStack } from '../support/local-stack.ts';
 
 /**
  * Pickup in store (click & collect) through the HTTP API on the local runtime: the store reports
@@ -26,7 +25,7 @@ const pickupOrder = () =>
 
 beforeAll(async () => {
   stack = await startTestStack({
-    stack: synthesizeStack({ configFile: 'test/fixtures/pickup.config.json' }),
+    stack: sharedStack('test/fixtures/pickup.config.json'),
     eventFanout: { visibilityTimeoutMs: 200, pollIntervalMs: 50 },
     stepFunctions: { timeScale: 0.0001 },
   });

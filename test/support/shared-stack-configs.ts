@@ -9,6 +9,7 @@ export const SHARED_STACK_CONFIGS = [
   'test/fixtures/catch-all.config.json',
   'test/fixtures/fulfilment.config.json',
   'test/fixtures/partners.config.json',
+  'test/fixtures/pickup.config.json',
   'test/fixtures/throttled.config.json',
 ] as const;
 
