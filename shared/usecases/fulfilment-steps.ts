@@ -210,53 +210,63 @@ export function makeFulfilmentSteps(deps: {
     );
   }
 
-  return {
-    /** Orders tagged for review go ON_HOLD (OrderOnHold) and wait for a release. */
-    async checkHold(input: { orderId: string; correlationId: string }): Promise<{ onHold: boolean }> {
-      await currentOrder(input.orderId);
+  /**
+   * The hold check: a re-driven run's failure marker is cleared; an order ON_HOLD is on hold; a
+   * CREATED order carrying a hold tag (never held before) goes ON_HOLD (OrderOnHold).
+   */
+  async function holdCheck(input: { orderId: string; correlationId: string }): Promise<{ onHold: boolean }> {
+    let order = await currentOrder(input.orderId);
+    if (order.fulfilmentFailure !== undefined) {
       await clearFailure(input.orderId);
-      const order = await currentOrder(input.orderId);
-      if (order.status === 'ON_HOLD') return { onHold: true };
-      const tag = order.tags.find((t) => policy.holdTags.includes(t));
-      // An order held and released before (by ops, or for this tag) is not held again for its tag.
-      if (order.status !== 'CREATED' || tag === undefined || order.hold !== undefined)
-        return { onHold: false };
-      await changeOrder(deps, order.orderId, (current) => {
-        if (current.status !== 'CREATED' || current.hold !== undefined) return undefined;
-        assertTransition(current.status, 'ON_HOLD');
-        const event = orderEvent('OrderOnHold', base(input.correlationId), current, {
-          orderId: current.orderId,
-          reason: 'fraud-review',
-          note: `tagged ${tag}`,
-          previousStatus: current.status,
-          by: WORKFLOW_ACTOR,
-        });
-        return {
-          order: {
-            ...current,
-            status: 'ON_HOLD',
-            hold: {
-              previousStatus: current.status,
-              reason: 'fraud-review',
-              note: `tagged ${tag}`,
-              at: deps.clock.now().toISOString(),
-              by: WORKFLOW_ACTOR,
-            },
-          },
-          history: [
-            {
-              from: current.status,
-              to: 'ON_HOLD',
-              by: WORKFLOW_ACTOR,
-              reason: `tagged ${tag}`,
-              eventId: event.eventId,
-            },
-          ],
-          events: [event],
-        };
+      order = await currentOrder(input.orderId);
+    }
+    if (order.status === 'ON_HOLD') return { onHold: true };
+    const tag = order.tags.find((t) => policy.holdTags.includes(t));
+    // An order held and released before (by ops, or for this tag) is not held again for its tag.
+    if (order.status !== 'CREATED' || tag === undefined || order.hold !== undefined) return { onHold: false };
+    await changeOrder(deps, order.orderId, (current) => {
+      if (current.status !== 'CREATED' || current.hold !== undefined) return undefined;
+      assertTransition(current.status, 'ON_HOLD');
+      const event = orderEvent('OrderOnHold', base(input.correlationId), current, {
+        orderId: current.orderId,
+        reason: 'fraud-review',
+        note: `tagged ${tag}`,
+        previousStatus: current.status,
+        by: WORKFLOW_ACTOR,
       });
-      return { onHold: true };
-    },
+      return {
+        order: {
+          ...current,
+          status: 'ON_HOLD',
+          hold: {
+            previousStatus: current.status,
+            reason: 'fraud-review',
+            note: `tagged ${tag}`,
+            at: deps.clock.now().toISOString(),
+            by: WORKFLOW_ACTOR,
+          },
+        },
+        history: [
+          {
+            from: current.status,
+            to: 'ON_HOLD',
+            by: WORKFLOW_ACTOR,
+            reason: `tagged ${tag}`,
+            eventId: event.eventId,
+          },
+        ],
+        events: [event],
+      };
+    });
+    return { onHold: true };
+  }
+
+  return {
+    /**
+     * Orders tagged for review go ON_HOLD (OrderOnHold) and wait for a release. Allocate does this
+     * check itself now; the step stays for executions started on a definition that had the state.
+     */
+    checkHold: holdCheck,
 
     /**
      * Stores the token the workflow waits on while the order is ON_HOLD. A release that landed before
@@ -290,6 +300,9 @@ export function makeFulfilmentSteps(deps: {
       correlationId: string;
       loop: FulfilmentLoop;
     }): Promise<{ shipments: PlannedShipment[]; backorderedUnits: number; status: OrderStatus }> {
+      // The hold check is folded in (fewer state transitions): a re-driven run's failure marker is
+      // cleared, a hold tag puts a CREATED order ON_HOLD, and a held order waits for its release.
+      if ((await holdCheck(input)).onHold) throw onHold(input.orderId);
       const order = await currentOrder(input.orderId);
       if (order.status === 'ON_HOLD') throw onHold(order.orderId);
       const locations = await deps.locations.all();

@@ -176,7 +176,7 @@ describe('fulfilment state machine', () => {
     expect(next.Choices.map((c: Json) => [c.StringEquals, c.Next])).toEqual([
       ['resource', STATES.allocate],
       ['backorder', STATES.awaitStock],
-      ['complete', STATES.complete],
+      ['complete', STATES.fulfilled],
       ['cancelled', STATES.cancelled],
     ]);
     const stock = asl.States[STATES.awaitStock];
