@@ -694,8 +694,13 @@ out('Cost per 1,000 orders (USD), Step Functions Standard throughout:');
 const services = Object.keys(rows[0]?.costs ?? {});
 out(
   table(
-    ['Scenario', ...services, 'Total'],
-    rows.map((r) => [r.label, ...services.map((s) => usd(r.costs[s]! * 1000)), usd(r.total * 1000)]),
+    ['Scenario', 'SFN transitions', ...services, 'Total'],
+    rows.map((r) => [
+      r.label,
+      f1(r.sfn.transitions),
+      ...services.map((s) => usd(r.costs[s]! * 1000)),
+      usd(r.total * 1000),
+    ]),
   ),
 );
 out();
