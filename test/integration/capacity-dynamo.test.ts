@@ -24,6 +24,7 @@ import { makePutLocation } from '../../shared/usecases/put-location.ts';
 import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
 import { makeSyncInventory } from '../../shared/usecases/sync-inventory.ts';
 import { createTestTable, dropTestTable } from '../support/dynamo-table.ts';
+import { shipToGermanyBody } from '../support/fixtures.ts';
 
 const TABLE = `qm-cap-${randomUUID()}`;
 const caller: Caller = { channel: 'web', admin: false, scopes: ['orders'] };
@@ -88,22 +89,7 @@ async function placeOrder(sku: string, quantity: number): Promise<Order> {
     caller,
     idempotencyKey: randomUUID(),
     correlationId: 'test',
-    body: {
-      customer: { customerId: 'c-1' },
-      currency: 'EUR',
-      lines: [{ sku, quantity, unitPrice: 1999 }],
-      delivery: {
-        method: 'ship',
-        address: {
-          name: 'A Customer',
-          line1: '1 Main St',
-          city: 'Somewhere',
-          postalCode: '10115',
-          country: 'DE',
-          geo: { lat: 50, lon: 10.5 },
-        },
-      },
-    },
+    body: shipToGermanyBody([{ sku, quantity }]),
   });
   return order;
 }

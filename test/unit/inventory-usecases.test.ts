@@ -16,6 +16,7 @@ import { makeListLocations } from '../../shared/usecases/list-locations.ts';
 import { makePutLocation } from '../../shared/usecases/put-location.ts';
 import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
 import { makeSyncInventory } from '../../shared/usecases/sync-inventory.ts';
+import { testLocation } from '../support/fixtures.ts';
 import {
   InMemoryInventoryStore,
   InMemoryLocationRepository,
@@ -24,21 +25,7 @@ import {
   sequentialIds,
 } from '../support/in-memory-inventory.ts';
 
-function location(locationId: string, overrides: Partial<Location> = {}): Location {
-  return {
-    locationId,
-    name: `Location ${locationId}`,
-    type: 'warehouse',
-    geo: { lat: 0, lon: 1 },
-    capabilities: ['ship'],
-    dailyShipmentCapacity: 1000,
-    shipmentFixedCost: 500,
-    unitHandlingCost: 100,
-    status: 'active',
-    transferToStores: false,
-    ...overrides,
-  };
-}
+const location = testLocation;
 
 const NETWORK = [
   location('WH-NEAR', { geo: { lat: 0, lon: 0.5 } }),

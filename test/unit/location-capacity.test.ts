@@ -8,6 +8,7 @@ import { makeConfirmShipmentReservations } from '../../shared/usecases/confirm-s
 import { makeGetLocation } from '../../shared/usecases/get-location.ts';
 import { makePutLocation } from '../../shared/usecases/put-location.ts';
 import { makeReleaseReservations } from '../../shared/usecases/release-reservations.ts';
+import { testLocation } from '../support/fixtures.ts';
 import {
   InMemoryInventoryStore,
   InMemoryLocationRepository,
@@ -16,21 +17,8 @@ import {
   sequentialIds,
 } from '../support/in-memory-inventory.ts';
 
-function location(locationId: string, overrides: Partial<Location> = {}): Location {
-  return {
-    locationId,
-    name: `Location ${locationId}`,
-    type: 'warehouse',
-    geo: { lat: 0, lon: 5 },
-    capabilities: ['ship'],
-    dailyShipmentCapacity: 10_000,
-    shipmentFixedCost: 500,
-    unitHandlingCost: 100,
-    status: 'active',
-    transferToStores: false,
-    ...overrides,
-  };
-}
+const location = (locationId: string, overrides: Partial<Location> = {}): Location =>
+  testLocation(locationId, { geo: { lat: 0, lon: 5 }, dailyShipmentCapacity: 10_000, ...overrides });
 
 /** A store next to the customers (cheapest by far) and a distant warehouse. */
 const store = (overrides: Partial<Location> = {}) =>
