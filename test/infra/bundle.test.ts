@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import * as zod from 'zod';
 import { readColdStartBudgets } from '../../bench/lib/coldstart-budgets.ts';
@@ -94,6 +94,17 @@ describe('Lambda bundles carry zod with its English locale only', () => {
     expect(js).toMatch(FOREIGN_SCRIPT);
   });
 
+  test("zod's schema compiler stays out of the bundle (and is there without the alias)", async () => {
+    // Bytes the compiler contributes to the output (the metafile lists tree-shaken inputs too).
+    const compilerBytes = ({ outputs }: Metafile) =>
+      Object.values(outputs)
+        .flatMap((output) => Object.entries(output.inputs))
+        .filter(([path]) => path.endsWith('zod/v4/core/compile.js'))
+        .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+    expect(compilerBytes((await bundle(true)).metafile)).toBe(0);
+    expect(compilerBytes((await bundle(false)).metafile)).toBeGreaterThan(10_000);
+  });
+
   test('NodejsFunction, given QmFunction’s esbuild arguments, bundles without foreign locales', () => {
     const js = synthesizedBundle({});
     expect(js).not.toMatch(FOREIGN_SCRIPT);
@@ -173,14 +184,20 @@ describe('infra/bundling/tracer-off.ts', () => {
   });
 });
 
+/** zod's schema compiler, left out of bundles by zod-compile-off.ts (same names, calls refuse). */
+const COMPILER = ['compile', 'withParser', 'ZodCompileAsyncError', 'ZodCompileUnsupportedError'];
+
 describe('infra/bundling/zod-en.ts', () => {
   test('exports what zod exports, with the same values except the locale namespaces', () => {
     const shim = new Map(Object.entries(zodEn));
     expect([...shim.keys()].sort()).toEqual(Object.keys(zod).sort());
     for (const [name, value] of Object.entries(zod)) {
-      if (['core', 'locales', 'z', 'default'].includes(name)) continue;
+      if (['core', 'locales', 'z', 'default', ...COMPILER].includes(name)) continue;
       expect(shim.get(name), name).toBe(value);
     }
+    expect(zodEn.INVALID).toBe(zod.INVALID);
+    expect(() => zodEn.z.compile(zod.z.string())).toThrow(/not in Quartermaster's Lambda bundles/);
+    expect(() => zodEn.z.core.compileFn(zod.z.string())).toThrow(/zod-compile-off/);
     expect(Object.keys(zodEn.z.core).sort()).toEqual(Object.keys(zod.z.core).sort());
     expect(Object.keys(zodEn.locales)).toEqual(['en']);
     expect(Object.keys(zodEn.z.core.locales)).toEqual(['en']);
