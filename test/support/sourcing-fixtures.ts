@@ -14,7 +14,12 @@ import {
 // Points on the equator: 1° of longitude ≈ 111.2 km, so distances are easy to reason about.
 export const at = (lon: number): GeoPoint => ({ lat: 0, lon });
 export const HOME = at(0);
-export const FREE_SHIPPING: ShippingCostModel = { perShipment: 0, perShipmentPerKm: 0, perUnit: 0, perUnitPerKm: 0 };
+export const FREE_SHIPPING: ShippingCostModel = {
+  perShipment: 0,
+  perShipmentPerKm: 0,
+  perUnit: 0,
+  perUnitPerKm: 0,
+};
 
 export function location(locationId: string, overrides: Partial<Location> = {}): Location {
   return {
